@@ -1,0 +1,37 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DB     ?= data/tthc.duckdb
+PORT   ?= 8501
+
+.PHONY: run test install install-dev sample clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+# Builds the demo database from sample_data/ only when none exists.
+sample: install
+	$(PY) -m etl sample --db $(DB) --if-missing
+
+# Demo mode: no login, listening on this machine only.
+run: sample
+	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false -- --db $(DB)
+
+# pytest exits 5 when it collects nothing; that means the suite is broken, so it fails here too.
+test: install-dev
+	@$(PY) -m pytest -q -p no:cacheprovider; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "no tests were collected: failing"; exit 1; fi; exit $$rc
+
+clean:
+	rm -rf $(VENV) test-output

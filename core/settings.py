@@ -1,0 +1,81 @@
+"""Every tunable of the product in one table: name, default, type and help text.
+
+A setting is read from the environment variable ``TTHC_<NAME upper-case>`` when set,
+otherwise its default applies. Command-line flags (``--db`` and friends) override both.
+docs/settings.md lists every setting; tests/test_settings_documented.py keeps the two in step.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    kind: Callable[[str], Any]
+    help: str
+
+    @property
+    def env_var(self) -> str:
+        return "TTHC_" + self.name.upper()
+
+
+def _bool(text: str) -> bool:
+    return text.strip().lower() in {"1", "true", "yes", "on"}
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db_path", str(ROOT / "data" / "tthc.duckdb"), str,
+            "Warehouse file used when a command gets no --db."),
+    Setting("sample_dir", str(ROOT / "sample_data"), str,
+            "Folder of sample exports that `python -m etl sample` loads."),
+    Setting("mappings_dir", str(ROOT / "etl" / "mappings"), str,
+            "Folder of header-alias YAML files; every *.yaml in it is read, later files add aliases."),
+    Setting("reference_dir", str(ROOT / "etl" / "reference"), str,
+            "Folder of reference data loaded with every build: holiday adjustments, plan targets, 766 weights."),
+    Setting("salt_file", str(Path.home() / ".config" / "tthc" / "salt"), str,
+            "File holding the secret salt for hashing applicant ID numbers. Kept outside the repository; "
+            "when it does not exist no applicant key is stored at all."),
+    Setting("office_close", "17:00", str,
+            "Closing time of the centre; a case received after it starts counting on the next working day."),
+    Setting("valid_year_min", 2000, int,
+            "Earliest year a case date may have; an older date rejects the row as implausible (e.g. 1900)."),
+    Setting("valid_year_max", 2100, int,
+            "Latest year a case date may have; a later date rejects the row as implausible (e.g. 2200)."),
+    Setting("calendar_first_year", 2020, int, "First year of the generated working-day calendar."),
+    Setting("calendar_last_year", 2035, int, "Last year of the generated working-day calendar."),
+    Setting("load_lock_timeout_s", 30.0, float,
+            "How long a load waits for another load on the same database before stopping with a message."),
+    Setting("progress_min_rows", 50_000, int,
+            "Loads reading at least this many rows show a progress bar on the terminal."),
+    Setting("query_timeout_s", 10.0, float, "Time limit for one ad-hoc SQL query before it is interrupted."),
+    Setting("query_max_rows", 10_000, int, "Row cap for ad-hoc SQL results; more rows are cut and the user told so."),
+    Setting("query_memory_limit", "1GB", str, "DuckDB memory_limit of read-only query connections."),
+    Setting("query_threads", 2, int, "DuckDB threads of read-only query connections."),
+    Setting("time_saving_threshold_pct", 20.0, float,
+            "Default threshold (percent) for the time-saving share; seed 001 uses 20, seed 003 uses 30."),
+    Setting("due_soon_working_days", 3, int, "Horizon of the due-soon list, in working days."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> Any:
+    """Current value of a setting: environment override, else the default."""
+    setting = _BY_NAME[name]
+    raw = os.environ.get(setting.env_var)
+    if raw is None or raw == "":
+        return setting.default
+    if setting.kind is bool:
+        return _bool(raw)
+    return setting.kind(raw)
+
+
+def all_values() -> dict[str, Any]:
+    return {s.name: get(s.name) for s in SETTINGS}
