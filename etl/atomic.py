@@ -1,0 +1,85 @@
+"""Atomic replacement of the warehouse file.
+
+DuckDB lets one process write a file and then refuses every other process, readers included.
+So a load never opens the live file for writing: it copies it, applies the load to the copy,
+CHECKPOINTs and closes it, fsyncs, and os.replace()s it over the live file. A reader either has
+the old file open (and keeps reading it) or opens the new one; a load killed at any point leaves
+the live file untouched and at most a stale copy, which the next load removes.
+A lock file serialises loads: a second load waits up to load_lock_timeout_s, then stops.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from core import settings
+
+
+class LoadBusy(Exception):
+    pass
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def load_lock(db: Path, timeout: float | None = None):
+    timeout = settings.get("load_lock_timeout_s") if timeout is None else timeout
+    db.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(db.with_name(db.name + ".lock"), "a+")
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LoadBusy(
+                        f"Đang có một lần nạp khác vào {db.name}; đã chờ {timeout:g} giây, hãy thử lại sau.")
+                time.sleep(0.1)
+        yield
+    finally:
+        fh.close()  # closing releases the lock
+
+
+def _remove_stale(db: Path) -> None:
+    for stale in db.parent.glob(db.name + ".tmp-*"):
+        stale.unlink(missing_ok=True)
+
+
+@contextmanager
+def replacing(db: Path, fresh: bool = False, lock_timeout: float | None = None):
+    """Yield a read-write connection to a copy of `db` (or an empty file when `fresh` or when
+    there is no database yet); on normal exit the copy replaces `db` atomically."""
+    db = Path(db)
+    with load_lock(db, lock_timeout):
+        _remove_stale(db)
+        tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
+        if db.exists() and not fresh:
+            shutil.copyfile(db, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            yield con
+            con.execute("checkpoint")
+            con.close()
+            con = None
+            _fsync_path(tmp)
+            os.replace(tmp, db)
+            _fsync_path(db.parent)
+        finally:
+            if con is not None:
+                con.close()
+            tmp.unlink(missing_ok=True)
+            Path(str(tmp) + ".wal").unlink(missing_ok=True)

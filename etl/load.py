@@ -1,0 +1,168 @@
+"""Load export files into the warehouse: read, stage, merge, account, all-or-nothing."""
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from core import settings
+from etl import atomic, warehouse
+from etl.mapping import Mapping, load_mapping
+from etl.merge import derive_due_dates, merge
+from etl.readers import ReadError, open_source
+from etl.stage import stage
+
+
+class LoadError(Exception):
+    """A file could not be read at all; nothing of this load was committed."""
+
+    def __init__(self, file_name: str, reason: str):
+        super().__init__(f"{file_name}: {reason}")
+        self.file_name, self.reason = file_name, reason
+
+
+@dataclass
+class FileResult:
+    file_name: str
+    format: str
+    kind: str
+    rows_read: int
+    rows_inserted: int
+    rows_updated: int
+    rows_unchanged: int
+    rows_rejected: int
+    unknown_headers: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.file_name} [{self.format}, {self.kind}]: đọc {self.rows_read}, thêm {self.rows_inserted}, "
+                f"cập nhật {self.rows_updated}, không đổi {self.rows_unchanged}, loại {self.rows_rejected}")
+
+
+class Progress:
+    """A one-line progress bar on stderr, shown only for loads big or slow enough to need one."""
+
+    def __init__(self, total_steps: int, enabled: bool):
+        self.total, self.done, self.enabled, self.start = max(total_steps, 1), 0, enabled, time.monotonic()
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        if not self.enabled and time.monotonic() - self.start > 3:
+            self.enabled = True
+        if self.enabled:
+            filled = int(30 * self.done / self.total)
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} {label[:50]:<50}")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_salt() -> str | None:
+    path = Path(settings.get("salt_file"))
+    try:
+        salt = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return salt or None
+
+
+def load_into(con, paths: list[Path], mapping: Mapping | None = None, unit: str | None = None,
+              progress: bool | None = None) -> list[FileResult]:
+    """Load files into an open read-write warehouse connection, in one transaction.
+    Raises LoadError (and rolls back) when a file cannot be read at all."""
+    mapping = mapping or load_mapping()
+    salt = read_salt()
+    warehouse.create_schema(con)
+    results: list[FileResult] = []
+    bar = Progress(len(paths) * 3, bool(progress))
+    con.execute("begin transaction")
+    try:
+        for n, path in enumerate(paths):
+            path = Path(path)
+            started = datetime.now()
+            try:
+                src = open_source(con, path, mapping, name=f"_raw{n}")
+            except ReadError as exc:
+                raise LoadError(path.name, str(exc)) from exc
+            bar.step(f"{path.name}: đọc")
+            staged = stage(con, src, mapping, f"_stg{n}", unit_override=unit, salt=salt)
+            bar.step(f"{path.name}: kiểm tra {staged.rows_read} dòng")
+            ingestion_id = con.execute("select coalesce(max(ingestion_id), 0) + 1 from ingestions").fetchall()[0][0]
+            con.execute(
+                f"insert into rejects select $id, $file, _row, _raw, _reason from _stg{n} "
+                f"where _reason is not null order by _row",
+                {"id": ingestion_id, "file": path.name})
+            counts = merge(con, staged, path.name, started)
+            bar.step(f"{path.name}: gộp")
+            result = FileResult(path.name, src.format, src.kind, staged.rows_read, counts.inserted,
+                                counts.updated, counts.unchanged, staged.rows_rejected, src.unknown_headers)
+            assert result.rows_read == (result.rows_inserted + result.rows_updated + result.rows_unchanged
+                                        + result.rows_rejected), result
+            message = ("Bỏ qua cột không nhận ra: " + ", ".join(src.unknown_headers)) if src.unknown_headers else None
+            con.execute(
+                "insert into ingestions values ($id, $file, $sha, $fmt, $kind, $read, $ins, $upd, $unch, $rej, "
+                "$started, $finished, 'ok', $msg)",
+                {"id": ingestion_id, "file": path.name, "sha": _sha256(path), "fmt": src.format, "kind": src.kind,
+                 "read": result.rows_read, "ins": result.rows_inserted, "upd": result.rows_updated,
+                 "unch": result.rows_unchanged, "rej": result.rows_rejected, "started": started,
+                 "finished": datetime.now(), "msg": message})
+            con.execute(f"drop table if exists _stg{n}")
+            for view in (f"_raw{n}",):
+                try:
+                    con.unregister(view)
+                except Exception:
+                    con.execute(f"drop view if exists {view}")
+            results.append(result)
+        derive_due_dates(con, settings.get("office_close"))
+        warehouse.bump_data_version(con)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        bar.close()
+    return results
+
+
+def load_files(db: Path, paths: list[Path], unit: str | None = None, fresh: bool = False,
+               progress: bool | None = None) -> list[FileResult]:
+    """Load files into the database at `db` atomically: all files or nothing."""
+    mapping = load_mapping()
+    if progress is None:
+        total = sum(Path(p).stat().st_size for p in paths if Path(p).exists())
+        progress = total > 20 * 1024 * 1024
+    with atomic.replacing(Path(db), fresh=fresh) as con:
+        return load_into(con, [Path(p) for p in paths], mapping, unit=unit, progress=progress)
+
+
+def build_empty(db: Path) -> None:
+    with atomic.replacing(Path(db)) as con:
+        warehouse.create_schema(con)
+
+
+SAMPLE_PATTERNS = ("*.xlsx", "*.csv", "*.jsonl", "*.json", "*.txt")
+
+
+def sample_files(directory: Path | None = None) -> list[Path]:
+    """Sample exports in load order: the catalogue first, then cases oldest first, then the rest."""
+    directory = Path(directory or settings.get("sample_dir"))
+    files = sorted({p for pat in SAMPLE_PATTERNS for p in directory.glob(pat)})
+    files = [p for p in files if p.name.lower() != "readme.txt"]
+
+    def order(p: Path) -> tuple:
+        name = p.name.lower()
+        return (0 if "tthc" in name else 1 if "ho_so" in name or "dvcqg" in name else 2, name)
+
+    return sorted(files, key=order)

@@ -1,0 +1,86 @@
+"""Create the warehouse schema and (re)load its reference data.
+
+Reference data (status codes, the working-day calendar, plan targets) comes from files in the
+repository, so every fresh database has it; the case data comes only from loads.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from core import settings
+
+ETL_DIR = Path(__file__).resolve().parent
+SCHEMA_VERSION = "1"
+
+# DVCQG TrangThaiHoSo codes are the canonical status codes (DOMAIN.md, "Where the data comes from").
+STATUSES = [
+    # code, name, is_received, is_finished, waits_applicant
+    (1, "Mới đăng ký", False, False, False),
+    (2, "Được tiếp nhận", True, False, False),
+    (3, "Không được tiếp nhận", False, False, False),
+    (4, "Đang xử lý", True, False, False),
+    (5, "Yêu cầu bổ sung giấy tờ", True, False, True),
+    (6, "Yêu cầu thực hiện nghĩa vụ tài chính", True, False, True),
+    (7, "Công dân yêu cầu rút hồ sơ", True, True, False),
+    (8, "Dừng xử lý", True, True, False),
+    (9, "Đã xử lý xong", True, True, False),
+    (10, "Đã trả kết quả", True, True, False),
+]
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table (idempotent) and fill the reference data."""
+    con.execute((ETL_DIR / "schema.sql").read_text(encoding="utf-8"))
+    con.execute("delete from statuses")
+    con.executemany("insert into statuses values (?, ?, ?, ?, ?)", STATUSES)
+    if not con.execute("select count(*) from meta where key = 'schema_version'").fetchall()[0][0]:
+        con.execute("insert into meta values ('schema_version', ?), ('created_at', ?), ('data_version', '0')",
+                    [SCHEMA_VERSION, datetime.now().isoformat(timespec="seconds")])
+    load_calendar(con)
+    con.execute((ETL_DIR.parent / "queries" / "views.sql").read_text(encoding="utf-8"))  # metric views and macros
+    if not con.execute("select count(*) from targets").fetchall()[0][0]:
+        load_targets(con)
+
+
+def load_calendar(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild holidays and work_calendar from the Labour Code rules, the announced adjustments
+    file and the centre's own rows (source 'centre', kept across rebuilds)."""
+    from core import calendar as wcal
+
+    first, last = settings.get("calendar_first_year"), settings.get("calendar_last_year")
+    adjustments = Path(settings.get("reference_dir")) / "holiday_adjustments.csv"
+    rows = wcal.build_holiday_rows(first, last, adjustments)
+    centre = con.execute("select day, kind, name, source from holidays where source = 'centre'").fetchall()
+    centre_days = {r[0] for r in centre}
+    rows = [r for r in rows if r[0] not in centre_days] + centre
+    con.execute("delete from holidays")
+    con.executemany("insert into holidays values (?, ?, ?, ?)", rows)
+    con.execute("delete from work_calendar")
+    con.executemany("insert into work_calendar values (?, ?, ?)", wcal.calendar_rows(first, last, rows))
+    con.execute((ETL_DIR / "macros.sql").read_text(encoding="utf-8"))
+
+
+def load_targets(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> int:
+    """Replace the targets table with the registry file's rows; returns the row count."""
+    path = path or Path(settings.get("reference_dir")) / "targets.csv"
+    con.execute("delete from targets")
+    con.execute(
+        """
+        insert into targets
+        select plan_id, plan_name, nullif(unit, ''), nullif(metric, ''), nullif(comparator, ''),
+               value, effective_from, effective_to, nullif(sector_scope, ''), measurable,
+               target_text, citation
+        from read_csv(?, header = true, all_varchar = false, quote = '"',
+                      types = {'plan_id': 'varchar', 'value': 'double', 'effective_from': 'date',
+                               'effective_to': 'date', 'measurable': 'boolean'})
+        """,
+        [str(path)],
+    )
+    return con.execute("select count(*) from targets").fetchall()[0][0]
+
+
+def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("update meta set value = cast(cast(value as integer) + 1 as varchar) where key = 'data_version'")
