@@ -40,8 +40,17 @@ def connect_readonly(path: str | os.PathLike, *, memory_limit: str | None = None
     if not path.exists():
         raise FileNotFoundError(f"Không tìm thấy cơ sở dữ liệu {path}")
     con = duckdb.connect(str(path), config=_readonly_config(memory_limit, threads))
-    con.execute("set enable_external_access = false")
-    con.execute("set lock_configuration = true")
+    # Within one process DuckDB hands back the cached instance of a path that is already open;
+    # that instance was locked down by the first connection, so only check it.
+    locked = con.execute("select current_setting('lock_configuration')").fetchall()[0][0]
+    if not locked:
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")
+    state = con.execute("select current_setting('enable_external_access'), "
+                        "current_setting('lock_configuration')").fetchall()[0]
+    if state != (False, True):
+        con.close()
+        raise RuntimeError("read-only connection is not locked down")
     return con
 
 
