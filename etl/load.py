@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+import duckdb
 
 from core import settings
 from etl import atomic, warehouse
@@ -84,11 +87,11 @@ def load_into(con, paths: list[Path], mapping: Mapping | None = None, unit: str 
     Raises LoadError (and rolls back) when a file cannot be read at all."""
     mapping = mapping or load_mapping()
     salt = read_salt()
-    warehouse.create_schema(con)
     results: list[FileResult] = []
     bar = Progress(len(paths) * 3, bool(progress))
     con.execute("begin transaction")
     try:
+        warehouse.create_schema(con)  # inside the transaction: one commit, not one per statement
         for n, path in enumerate(paths):
             path = Path(path)
             started = datetime.now()
@@ -97,7 +100,12 @@ def load_into(con, paths: list[Path], mapping: Mapping | None = None, unit: str 
             except ReadError as exc:
                 raise LoadError(path.name, str(exc)) from exc
             bar.step(f"{path.name}: đọc")
-            staged = stage(con, src, mapping, f"_stg{n}", unit_override=unit, salt=salt)
+            try:
+                staged = stage(con, src, mapping, f"_stg{n}", unit_override=unit, salt=salt)
+            except duckdb.Error as exc:
+                # The readers are lazy: a file that breaks half-way fails here, not when opened.
+                raise LoadError(path.name, "không đọc được nội dung tệp ("
+                                + str(exc).strip().splitlines()[0][:200] + ")") from exc
             bar.step(f"{path.name}: kiểm tra {staged.rows_read} dòng")
             ingestion_id = con.execute("select coalesce(max(ingestion_id), 0) + 1 from ingestions").fetchall()[0][0]
             con.execute(
@@ -162,7 +170,10 @@ def sample_files(directory: Path | None = None) -> list[Path]:
     files = [p for p in files if p.name.lower() != "readme.txt"]
 
     def order(p: Path) -> tuple:
+        # Oldest export first, as a centre would have loaded them over time.
         name = p.name.lower()
-        return (0 if "tthc" in name else 1 if "ho_so" in name or "dvcqg" in name else 2, name)
+        year = re.search(r"(19|20)\d\d", name)
+        group = 0 if "tthc" in name else 1 if "ho_so" in name or "dvcqg" in name else 2
+        return (group, year.group(0) if year else "", name)
 
     return sorted(files, key=order)

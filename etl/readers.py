@@ -114,8 +114,9 @@ def _skip_expr(columns: list[str]) -> str:
     non_empty = " + ".join(f"(coalesce(trim({c}), '') <> '')::int" for c in columns)
     numbering = " and ".join(
         f"(coalesce(trim({c}), '') = '' or regexp_full_match(trim({c}), '\\(?[0-9]{{1,2}}\\)?'))" for c in columns)
-    total = " or ".join(
-        f"regexp_matches(lower(coalesce({c}, '')), '^\\s*(tổng cộng|tổng số|cộng|tổng)\\b')" for c in columns)
+    # The row's label is its first non-empty cell: a case whose handler is "Tổng Thị Hoa" is no total.
+    first = "coalesce(" + ", ".join(f"nullif(trim({c}), '')" for c in columns) + ", '')"
+    total = f"regexp_matches(lower({first}), '^\\s*(tổng cộng|tổng số|cộng|tổng)\\b')"
     return (f"(({non_empty}) = 0) or (({non_empty}) >= 2 and {numbering}) "
             f"or (concat_ws('', {cells}) <> '' and ({total}))")
 
@@ -160,7 +161,8 @@ def read_xlsx(con, path: Path, mapping: Mapping, name: str) -> RawSource:
     last_error = _no_header_message()
     for sheet_name in reader.sheet_names:
         try:
-            sheet = reader.load_sheet(sheet_name, header_row=None, dtypes="string")
+            # skip_rows=0: keep leading blank rows, or row numbers would not be the sheet's.
+            sheet = reader.load_sheet(sheet_name, header_row=None, dtypes="string", skip_rows=0)
             table = sheet.to_arrow()
         except Exception as exc:
             last_error = f"không đọc được trang {sheet_name} ({str(exc).splitlines()[0][:120]})"
@@ -213,14 +215,18 @@ def read_csv(con, path: Path, mapping: Mapping, name: str) -> RawSource:
         next(reader)
     skip_lines = reader.line_num
     width = len(header.columns)
-    columns = {f"c{i}": "VARCHAR" for i in range(width)}
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     duck_enc = "utf-16" if enc.startswith("utf-16") else "utf-8"
     if enc in ("utf-16-le", "utf-16-be"):
         raise ReadError("tệp UTF-16 thiếu dấu BOM; hãy lưu lại từ Excel dạng 'Unicode Text' hoặc CSV UTF-8")
     try:
-        rel = con.read_csv(str(path), header=False, skiprows=skip_lines, auto_detect=False, sep=delim,
-                           quotechar='"', escapechar='"', null_padding=True, strict_mode=False,
-                           columns=columns, encoding=duck_enc, max_line_size=64 << 20)
+        # SQL read_csv, not con.read_csv: the Python API of duckdb 2.0 refuses encoding='utf-16'.
+        # parallel = false: the parallel scanner cannot pad short rows when quoted cells hold line breaks.
+        rel = con.sql(f"select * from read_csv($p, header = false, skip = $skip, auto_detect = false, "
+                      f"delim = $delim, quote = '\"', escape = '\"', null_padding = true, strict_mode = false, parallel = false, "
+                      f"columns = {columns}, encoding = $enc, max_line_size = $max)",
+                      params={"p": str(path), "skip": skip_lines, "delim": delim, "enc": duck_enc,
+                              "max": 64 << 20})
     except duckdb.Error as exc:
         raise ReadError(f"không đọc được CSV ({str(exc).splitlines()[0][:160]})") from exc
     rel.create_view(name)
@@ -235,16 +241,16 @@ def read_csv(con, path: Path, mapping: Mapping, name: str) -> RawSource:
 _JSON_DERIVED = {
     "fee_amount": ("DanhSachLePhi",
                    "cast(list_sum(list_transform(json_extract(j, '$.DanhSachLePhi[*].Gia'), "
-                   "x -> try_cast(x->>'$' as double))) as varchar)"),
+                   "lambda x: try_cast(x->>'$' as double))) as varchar)"),
     "e_result": ("DanhSachGiayToKetQua",
                  "case when json_array_length(j, '$.DanhSachGiayToKetQua') > 0 then '1' else '0' end"),
     "data_reused": ("TaiLieuNop",
                     "case when list_contains(list_transform(json_extract(j, '$.TaiLieuNop[*].DuocTaiSuDung'), "
-                    "x -> x->>'$'), '1') or list_contains(list_transform(json_extract(j, "
-                    "'$.TaiLieuNop[*].DuocLayTuKhoDMQG'), x -> x->>'$'), '1') then '1' else '0' end"),
+                    "lambda x: x->>'$'), '1') or list_contains(list_transform(json_extract(j, "
+                    "'$.TaiLieuNop[*].DuocLayTuKhoDMQG'), lambda x: x->>'$'), '1') then '1' else '0' end"),
     "digitised": ("TaiLieuNop",
                   "case when list_contains(list_transform(json_extract(j, '$.TaiLieuNop[*].DuocSoHoa'), "
-                  "x -> x->>'$'), '1') then '1' else '0' end"),
+                  "lambda x: x->>'$'), '1') then '1' else '0' end"),
 }
 
 
