@@ -52,8 +52,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("calendar_last_year", 2035, int, "Last year of the generated working-day calendar."),
     Setting("load_lock_timeout_s", 30.0, float,
             "How long a load waits for another load on the same database before stopping with a message."),
-    Setting("progress_min_rows", 50_000, int,
-            "Loads reading at least this many rows show a progress bar on the terminal."),
+    Setting("progress_min_mb", 20.0, float,
+            "Loads of at least this many megabytes show a progress bar when stderr is a terminal."),
+    Setting("auth_mode", "demo", str,
+            "demo (no login, everyone admin; serve on 127.0.0.1 only), password (bcrypt accounts in "
+            ".streamlit/secrets.toml) or oidc (st.login); see docs/security.md."),
     Setting("query_timeout_s", 10.0, float, "Time limit for one ad-hoc SQL query before it is interrupted."),
     Setting("query_max_rows", 10_000, int, "Row cap for ad-hoc SQL results; more rows are cut and the user told so."),
     Setting("query_memory_limit", "1GB", str, "DuckDB memory_limit of read-only query connections."),

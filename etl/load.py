@@ -48,11 +48,14 @@ class Progress:
     """A one-line progress bar on stderr, shown only for loads big or slow enough to need one."""
 
     def __init__(self, total_steps: int, enabled: bool):
-        self.total, self.done, self.enabled, self.start = max(total_steps, 1), 0, enabled, time.monotonic()
+        # Only on a terminal: piped or logged stderr gets the one-line messages and nothing else.
+        self.tty = sys.stderr.isatty()
+        self.total, self.done, self.start = max(total_steps, 1), 0, time.monotonic()
+        self.enabled = enabled and self.tty
 
     def step(self, label: str) -> None:
         self.done += 1
-        if not self.enabled and time.monotonic() - self.start > 3:
+        if not self.enabled and self.tty and time.monotonic() - self.start > 3:
             self.enabled = True
         if self.enabled:
             filled = int(30 * self.done / self.total)
@@ -131,7 +134,10 @@ def load_into(con, paths: list[Path], mapping: Mapping | None = None, unit: str 
                 try:
                     con.unregister(view)
                 except Exception:
-                    con.execute(f"drop view if exists {view}")
+                    pass
+                # The readers' create_view() makes a persistent view that re-reads the source file,
+                # personal columns included: it must not stay in the warehouse.
+                con.execute(f"drop view if exists {view}")
             results.append(result)
         derive_due_dates(con, settings.get("office_close"))
         warehouse.bump_data_version(con)
@@ -150,7 +156,7 @@ def load_files(db: Path, paths: list[Path], unit: str | None = None, fresh: bool
     mapping = load_mapping()
     if progress is None:
         total = sum(Path(p).stat().st_size for p in paths if Path(p).exists())
-        progress = total > 20 * 1024 * 1024
+        progress = total >= settings.get("progress_min_mb") * 1024 * 1024
     with atomic.replacing(Path(db), fresh=fresh) as con:
         return load_into(con, [Path(p) for p in paths], mapping, unit=unit, progress=progress)
 

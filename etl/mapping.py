@@ -56,11 +56,23 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
 KIND_KEY = {"cases": "case_id", "ratings": "case_id", "feedback": "feedback_id", "procedures": "procedure_code"}
 
 
+# Old-style tone placement ("hoá", "thuỷ") next to the new style ("hóa", "thủy"): both occur in
+# vendor exports, so matching folds the old style into the new one.
+TONE_FOLD: dict[str, str] = {
+    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+}
+_TONE_RE = re.compile("|".join(TONE_FOLD))
+
+
 def norm(text: object) -> str:
-    """Matching form of a header or cell: NFC, whitespace (line breaks, NBSP) collapsed, lower case."""
+    """Matching form of a header or cell: NFC, whitespace (line breaks, NBSP) collapsed, lower case,
+    old-style tone placement folded into the new style."""
     if text is None:
         return ""
-    return " ".join(unicodedata.normalize("NFC", str(text)).split()).lower()
+    lowered = " ".join(unicodedata.normalize("NFC", str(text)).split()).lower()
+    return _TONE_RE.sub(lambda m: TONE_FOLD[m.group(0)], lowered)
 
 
 @dataclass

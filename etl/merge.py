@@ -61,6 +61,13 @@ def merge(con, staged: Staged, file_name: str, now: datetime) -> MergeCounts:
     # The incoming row as a full record: fields the file lacks are NULL.
     state_cols = [c for c in STATE_FIELDS[kind] if c not in staged.present]
     pad = "".join(f", cast(null as {'tinyint' if c == 'status' else 'timestamp'}) as {c}" for c in state_cols)
+    # A record the file carries more than once can be changed by one pass and changed back by the
+    # next (a re-load of the same file): in the end that is no update. Remember such records.
+    repeated = staged.max_dup > 1 and bool(fields)
+    if repeated:
+        con.execute(f"create or replace temp table _pre as select * from {table} where {key} in "
+                    f"(select {key} from {staged.table} where _dup = 2)")
+        con.execute(f"create or replace temp table _pre_upd as select {key} from {table} limit 0")
     for k in range(1, staged.max_dup + 1):
         con.execute(f"create or replace temp table _inc as select *{pad} from {staged.table} "
                     f"where _reason is null and _dup = $k", {"k": k})
@@ -95,6 +102,8 @@ def merge(con, staged: Staged, file_name: str, now: datetime) -> MergeCounts:
             )
             total, changed_n = con.execute(
                 "select count(*), count(*) filter (where _changed) from _upd").fetchall()[0]
+            if repeated:
+                con.execute(f"insert into _pre_upd select {key} from _upd where _changed")
         else:
             total = con.execute(f"select count(*) from _inc i join {table} c on c.{key} = i.{key}").fetchall()[0][0]
         # New records.
@@ -119,6 +128,16 @@ def merge(con, staged: Staged, file_name: str, now: datetime) -> MergeCounts:
                 {"file": file_name, "now": now})
         counts.updated += changed_n
         counts.unchanged += total - changed_n
+    if repeated:
+        data_cols = [d[0] for d in con.execute(f"select * from {table} limit 0").description
+                     if d[0] not in loaded_cols]
+        same = " and ".join(f"t.{c} is not distinct from p.{c}" for c in data_cols)
+        back = f"select p.{key} from _pre p join {table} t on t.{key} = p.{key} where {same}"
+        n = con.execute(f"select count(*) from _pre_upd where {key} in ({back})").fetchall()[0][0]
+        counts.updated -= n
+        counts.unchanged += n
+        con.execute(f"update {table} set {', '.join(f'{c} = p.{c}' for c in loaded_cols)} from _pre p "
+                    f"where {table}.{key} = p.{key} and p.{key} in ({back})")
     return counts
 
 

@@ -61,6 +61,10 @@ def detect_format(path: Path) -> str:
         if "EncryptedPackage".encode("utf-16-le") in blob:
             raise ReadError("tệp Excel được bảo vệ bằng mật khẩu; hãy mở và lưu lại không có mật khẩu")
         return "xls"
+    if _encoding(head) == "utf-8":
+        controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+        if controls > len(head) // 20:
+            raise ReadError("tệp không phải bảng tính, CSV hay JSON (nội dung nhị phân)")
     text = _decode_head(head)
     stripped = text.lstrip()
     if stripped.startswith("["):

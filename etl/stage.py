@@ -9,10 +9,11 @@ everything that comes from a file (header texts, labels, word lists, the salt) i
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from core import settings
-from etl.mapping import FIELD_LABELS, FIELD_TYPES, KIND_FIELDS, KIND_KEY, Mapping
+from etl.mapping import FIELD_LABELS, FIELD_TYPES, KIND_FIELDS, KIND_KEY, TONE_FOLD, Mapping
 from etl.readers import RawSource
 
 _WS = r"[[:space:]\x{00A0}]+"
@@ -29,18 +30,28 @@ def text_expr(v: str) -> str:
 
 
 def norm_expr(v: str) -> str:
-    return f"coalesce(lower({text_expr(v)}), '')"
+    """SQL twin of etl.mapping.norm, for matching cells against the mapping's word lists."""
+    expr = f"lower({text_expr(v)})"
+    for old, new in TONE_FOLD.items():
+        expr = f"replace({expr}, '{old}', '{new}')"
+    return f"coalesce({expr}, '')"
+
+
+def blank_trim(v: str) -> str:
+    """trim() that also strips tabs, line breaks and NBSP: a cell of only those is blank."""
+    return f"trim({v}, ' \t\n\r\u00a0')"
 
 
 def ts_expr(v: str) -> str:
     """Dates as exports write them: dd/mm/yyyy[ HH:mm[:ss]], ISO, yyyyMMddHHmmss, Excel serials."""
-    t = f"trim({v})"
+    t = blank_trim(v)
     return (
         f"case when {v} is null or {t} = '' then null "
         f"when regexp_full_match({t}, '[0-9]{{14}}') then try_strptime({t}, '%Y%m%d%H%M%S') "
         f"when regexp_full_match({t}, '[0-9]{{8}}') then try_strptime({t}, '%Y%m%d') "
         f"when regexp_full_match({t}, '[0-9]{{1,6}}([.][0-9]+)?') then "
-        f"  timestamp '1899-12-30' + to_microseconds(cast(round(cast({t} as double) * 86400000000) as bigint)) "
+        # Excel serials, to the millisecond (Excel's own precision): '45667.708333333' is 17:00 sharp.
+        f"  timestamp '1899-12-30' + to_microseconds(cast(round(cast({t} as double) * 86400000) as bigint) * 1000) "
         f"else coalesce(try_strptime({t}, $ts_formats), try_cast({t} as timestamp)) end"
     )
 
@@ -143,7 +154,7 @@ def stage(con, src: RawSource, mapping: Mapping, table: str, unit_override: str 
         ftype = FIELD_TYPES[f]
         typed.append(f"{typed_expr(f, v, f in x_blank)} as {f}")
         params[f"l{i}"] = FIELD_LABELS[f]
-        bad_value = f"{v} is not null and trim({v}) <> '' and p.{f} is null"
+        bad_value = f"{v} is not null and {blank_trim(v)} <> '' and p.{f} is null"
         checks.append(f"case when regexp_full_match(trim({v}), '{_EXCEL_ERROR}') "
                       f"then $l{i} || ': ô lỗi Excel ' || trim({v}) end")
         if ftype == "ts":
@@ -205,7 +216,8 @@ def stage(con, src: RawSource, mapping: Mapping, table: str, unit_override: str 
                    as _dup
         from checked
     """
-    con.execute(sql, params)
+    # DuckDB refuses unused named parameters (e.g. the date formats for a list without dates).
+    con.execute(sql, {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)})
     con.unregister("_src_rel")
     counts = con.execute(f"select count(*), count(*) filter (where _reason is not null), coalesce(max(_dup), 0) "
                          f"from {table}").fetchall()[0]
