@@ -1,0 +1,203 @@
+"""Command line of the metric layer: ``python -m queries <command> ...``.
+
+  kpis      the period's headline figures (--format table | json)
+  report06a Biểu II.06a (--format table | json | xlsx, --out FILE)
+  targets   plan targets against the figures, provided by queries/targets.py when present
+
+Input errors (bad dates, missing database, unwritable output) print one line and exit 2.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from core import settings
+from core.db import connect_readonly
+from queries import metrics
+
+# `kpis --format json` prints exactly these keys: counts as integers, rates in percent rounded to 2
+# decimals, null when not measurable.
+KPI_JSON_COUNTS = ("received", "resolved", "resolved_early", "resolved_on_time", "resolved_late",
+                   "pending", "pending_overdue")
+KPI_JSON_RATES = ("on_time_rate", "progress_rate", "online_share", "digitised_share", "e_result_share",
+                  "online_payment_share", "satisfaction_rate")
+
+# labels of `kpis --format table`
+KPI_LABELS = {
+    "received": "Tiếp nhận / received",
+    "resolved": "Đã giải quyết / resolved",
+    "resolved_early": "  trước hạn / early",
+    "resolved_on_time": "  đúng hạn / on time",
+    "resolved_late": "  quá hạn / late",
+    "pending": "Đang giải quyết / pending",
+    "pending_overdue": "  quá hạn / overdue",
+    "on_time_rate": "Tỷ lệ đúng hạn / on-time rate",
+    "progress_rate": "Điểm tiến độ (DVCQG) / progress score basis",
+    "online_share": "Tỷ lệ trực tuyến / online share",
+    "digitised_share": "Tỷ lệ số hóa hồ sơ / digitised share",
+    "e_result_share": "Tỷ lệ kết quả điện tử / e-result share",
+    "online_payment_share": "Tỷ lệ thanh toán trực tuyến / online payment share",
+    "satisfaction_rate": "Mức độ hài lòng / satisfaction",
+}
+NO_DATA = "không có dữ liệu"
+
+
+class UsageError(Exception):
+    """A bad argument: one line on stderr, exit status 2."""
+
+
+def _period(args: argparse.Namespace) -> tuple[date, date]:
+    """The --start/--end dates; ValueError (exit 2) when bad."""
+    p = metrics.period(metrics.as_date(args.start, "--start"), metrics.as_date(args.end, "--end"))
+    return p["start"], p["end"]
+
+
+def _connect(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
+    path = Path(args.db)
+    if not path.is_file():
+        raise UsageError(f"Không tìm thấy cơ sở dữ liệu / database not found: {path}")
+    try:
+        return connect_readonly(path)
+    except duckdb.Error as exc:
+        raise UsageError(f"Không mở được cơ sở dữ liệu / cannot open database {path}: "
+                         f"{str(exc).splitlines()[0]}") from None
+
+
+def kpi_json(figures: dict) -> dict:
+    """The `kpis --format json` object from metrics.kpis()."""
+    out = {k: int(figures[k]) for k in KPI_JSON_COUNTS}
+    return out | {k: None if figures[k] is None else round(float(figures[k]), 2) for k in KPI_JSON_RATES}
+
+
+def _kpi_table(figures: dict, start: date, end: date, unit: str | None, sector: str | None) -> str:
+    scope = f"{start.isoformat()} .. {end.isoformat()}  đơn vị/unit: {unit or 'tất cả/all'}"
+    if sector:
+        scope += f"  lĩnh vực/sector: {sector}"
+    data = kpi_json(figures)
+    width = max(len(v) for v in KPI_LABELS.values())
+    lines = [scope]
+    for key, label in KPI_LABELS.items():
+        value = data[key]
+        if key in KPI_JSON_RATES:
+            text = NO_DATA if value is None else f"{value:.2f} %"
+        else:
+            text = str(value)
+        lines.append(f"{label:<{width}}  {text:>16}")
+    return "\n".join(lines)
+
+
+def _report_table(rows: list[dict]) -> str:
+    cols = list(metrics.REPORT06A_COLUMNS)
+    heads = [f"({metrics.REPORT06A_COLUMNS[c][0]})" for c in cols]
+    cells = [["" if r[c] is None else str(r[c]) for c in cols] for r in rows]
+    widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(heads)]
+    legend = "; ".join(f"({n}) {g}{' - ' + s if s else ''}" for n, g, s in metrics.REPORT06A_COLUMNS.values())
+
+    def fmt(row: list[str]) -> str:
+        return "  ".join(v.ljust(w) if i == 1 else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths)))
+
+    return "\n".join([fmt(heads)] + [fmt(r) for r in cells] + [legend])
+
+
+def cmd_kpis(args: argparse.Namespace) -> int:
+    start, end = _period(args)
+    con = _connect(args)
+    try:
+        figures = metrics.kpis(con, start, end, unit=args.unit, sector=args.sector)
+    finally:
+        con.close()
+    if args.format == "json":
+        print(json.dumps(kpi_json(figures), ensure_ascii=False))
+    else:
+        print(_kpi_table(figures, start, end, args.unit, args.sector))
+    return 0
+
+
+def cmd_report06a(args: argparse.Namespace) -> int:
+    start, end = _period(args)
+    con = _connect(args)
+    try:
+        table = metrics.report06a(con, start, end, unit=args.unit)
+    finally:
+        con.close()
+    if args.format == "xlsx":
+        from queries.report06a_xlsx import write_report06a_xlsx
+
+        out = Path(args.out or f"bieu_II06a_{start.isoformat()}_{end.isoformat()}.xlsx")
+        try:
+            write_report06a_xlsx(table, start, end, args.unit, out)
+        except OSError as exc:
+            raise UsageError(f"Không ghi được tệp / cannot write {out}: {exc.strerror or exc}") from None
+        print(out)
+        return 0
+    text = (json.dumps(table.to_pylist(), ensure_ascii=False, indent=1) if args.format == "json"
+            else _report_table(table.to_pylist()))
+    if args.out:
+        try:
+            Path(args.out).write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"Không ghi được tệp / cannot write {args.out}: {exc.strerror or exc}") from None
+        print(args.out)
+    else:
+        print(text)
+    return 0
+
+
+# --- targets: provided by queries/targets.py (another module), wired here when it exists ---------
+def cmd_targets(args: argparse.Namespace) -> int:
+    if importlib.util.find_spec("queries.targets") is None:
+        raise UsageError("Chưa có mô-đun chỉ tiêu / queries.targets is not installed")
+    targets = importlib.import_module("queries.targets")
+    return int(targets.main_targets(args) or 0)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m queries", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser, period: bool = True) -> None:
+        p.add_argument("--db", default=settings.get("db_path"), help="warehouse file (default: setting db_path)")
+        if period:
+            p.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
+            p.add_argument("--end", required=True, help="last day, YYYY-MM-DD (inclusive)")
+        p.add_argument("--unit", default=None, help="unit code (default: all units)")
+
+    p = sub.add_parser("kpis", help="headline figures of a period")
+    common(p)
+    p.add_argument("--sector", default=None, help="sector name (default: all sectors)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_kpis)
+
+    p = sub.add_parser("report06a", help="Biểu II.06a of a period")
+    common(p)
+    p.add_argument("--format", choices=("table", "json", "xlsx"), default="table")
+    p.add_argument("--out", default=None, help="output file (xlsx default: bieu_II06a_START_END.xlsx)")
+    p.set_defaults(func=cmd_report06a)
+
+    # targets: queries.targets.main_targets(args) reads these arguments
+    p = sub.add_parser("targets", help="plan targets against the figures (queries/targets.py)")
+    common(p, period=False)
+    p.add_argument("--plan", required=True, help="plan id, e.g. 001")
+    p.add_argument("--year", required=True, type=int, help="year, e.g. 2026")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_targets)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (UsageError, ValueError) as exc:
+        print(f"Lỗi / error: {exc}", file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:
+        print(f"Lỗi truy vấn / query error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
