@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 DB     ?= data/tthc.duckdb
 PORT   ?= 8501
 
-.PHONY: run test install install-dev sample clean
+.PHONY: run test install install-dev sample clean chromium
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,10 +26,18 @@ sample: install
 # Demo mode: no login, listening on this machine only.
 run: sample
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
-		--server.headless true --browser.gatherUsageStats false -- --db $(DB)
+		--server.headless true --browser.gatherUsageStats false --client.toolbarMode viewer -- --db $(DB)
+
+# The browser test (tests/test_browser.py) drives Debian's chromium; install it when it is missing.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		echo "installing chromium for the browser test"; \
+		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
 
 # pytest exits 5 when it collects nothing; that means the suite is broken, so it fails here too.
-test: install-dev
+test: install-dev chromium
 	@$(PY) -m pytest -q -p no:cacheprovider; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no tests were collected: failing"; exit 1; fi; exit $$rc
 

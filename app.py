@@ -1,40 +1,74 @@
-"""Streamlit entry point. Until the dashboard lands this page shows what is loaded."""
+"""Streamlit entry point: the sidebar filters and the navigation between the pages.
+
+    streamlit run app.py -- --db data/tthc.duckdb     # or TTHC_DB_PATH=... streamlit run app.py
+
+docs/dashboard.md describes the pages, the URL parameters and the choice of "hôm nay".
+"""
 from __future__ import annotations
 
-import argparse
+import logging
 import sys
 from pathlib import Path
 
-import streamlit as st
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:  # `streamlit run` from another folder
+    sys.path.insert(0, str(ROOT))
 
-from core import settings
-from core.db import ReadOnlyWarehouse
+import streamlit as st  # noqa: E402
 
-
-def _db_path() -> Path:
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--db", default=None)
-    args, _ = parser.parse_known_args(sys.argv[1:])
-    return Path(args.db or settings.get("db_path"))
+from ui import access, page, state  # noqa: E402
 
 
-@st.cache_resource
-def warehouse(path: str) -> ReadOnlyWarehouse:
-    return ReadOnlyWarehouse(path)
+def _logging() -> None:
+    logger = logging.getLogger("tthc")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
 
 
-st.set_page_config(page_title="Hồ sơ TTHC", layout="wide")
-st.title("Kho dữ liệu hồ sơ thủ tục hành chính")
-db = _db_path()
-if not db.exists():
-    st.warning(f"Chưa có cơ sở dữ liệu {db}. Hãy chạy `make run` hoặc `python -m etl sample`.")
-else:
-    con = warehouse(str(db)).connection()
-    counts = con.sql("select (select count(*) from cases), (select count(*) from ingestions), "
-                     "(select count(*) from rejects)").fetchall()[0]
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Hồ sơ", f"{counts[0]:,}".replace(",", "."))
-    c2.metric("Lần nạp tệp", counts[1])
-    c3.metric("Dòng bị loại", f"{counts[2]:,}".replace(",", "."))
-    st.dataframe(con.sql("select file_name, format, kind, rows_read, rows_inserted, rows_updated, "
-                         "rows_unchanged, rows_rejected, finished_at from ingestions order by ingestion_id").df())
+PAGES = {
+    "Điều hành": [
+        ("pages/tong_quan.py", "Tổng quan", ":material/dashboard:", "tong_quan"),
+        ("pages/giao_ban.py", "Giao ban tuần", ":material/groups:", "giao_ban"),
+        ("pages/xu_huong.py", "Xu hướng", ":material/trending_up:", "xu_huong"),
+        ("pages/hai_long.py", "Hài lòng", ":material/sentiment_satisfied:", "hai_long"),
+        ("pages/chuyen_doi_so.py", "Chuyển đổi số", ":material/devices:", "chuyen_doi_so"),
+        ("pages/chi_so_766.py", "Chỉ số 766", ":material/leaderboard:", "chi_so_766"),
+    ],
+    "Phân tích và quản trị": [
+        ("pages/truy_van_sql.py", "Truy vấn SQL", ":material/terminal:", "truy_van_sql"),
+        ("pages/du_lieu.py", "Dữ liệu", ":material/upload_file:", "du_lieu"),
+        ("pages/chi_tieu.py", "Chỉ tiêu", ":material/flag:", "chi_tieu"),
+    ],
+}
+
+
+def main() -> None:
+    _logging()
+    st.set_page_config(page_title="Hồ sơ TTHC", page_icon=":material/account_balance:", layout="wide")
+    try:
+        user = access.login_gate()
+    except Exception:
+        logging.getLogger("tthc.ui").exception("login failed")
+        st.error("Không kiểm tra được đăng nhập. " + page.ERROR_TEXT)
+        st.stop()
+    if user is None:
+        st.stop()
+    nav = st.navigation({section: [st.Page(str(ROOT / path), title=title, icon=icon, url_path=url,
+                                           default=(url == "tong_quan"))
+                                   for path, title, icon, url in items]
+                         for section, items in PAGES.items()})
+    try:
+        filters = state.sidebar()
+    except Exception:
+        logging.getLogger("tthc.ui").exception("sidebar failed")
+        st.sidebar.error("Không đọc được bộ lọc từ cơ sở dữ liệu. " + page.ERROR_TEXT)
+        filters = state.fallback()
+    state.set_current(filters)
+    nav.run()
+
+
+main()

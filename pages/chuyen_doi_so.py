@@ -1,0 +1,76 @@
+"""Chuyển đổi số: cases by channel, the toàn trình share, digitisation, e-results, reuse and
+online payment, each against the plan's target, for the period and month by month."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import cards, charts, data, judging, page, periods
+from ui.format import fmt_int, fmt_period
+from ui.labels import CHANNELS, DIGITAL, metric_label
+
+
+def body(f) -> None:
+    rows = data.applicable_targets(f.path, f.version, f.plan_id, f.end) if f.plan_id else []
+    threshold = data.time_saving_threshold(rows)
+    cur = data.kpis(f.path, f.version, f.start, f.end, f.unit, f.sector, threshold)
+    prev = data.kpis(f.path, f.version, f.previous.start, f.previous.end, f.unit, f.sector, threshold)
+    evaluated = data.evaluate(f.path, f.version, f.plan_id, f.start, f.end, f.unit, values=cur) if f.plan_id else []
+    prev_label = periods.previous_label(f.period)
+
+    if not cur["received"] and not cur["resolved"]:
+        st.info("Không có hồ sơ nào tiếp nhận hay giải quyết trong kỳ với bộ lọc đã chọn.")
+        return
+
+    st.subheader("Hồ sơ tiếp nhận theo kênh")
+    channels = {CHANNELS["online"]: cur["received_online"], CHANNELS["direct"]: cur["received_direct"],
+                CHANNELS["postal"]: cur["received_postal"], CHANNELS[None]: cur["received_channel_unknown"]}
+    left, right = st.columns([2, 3])
+    with left:
+        if cur["received"]:
+            st.plotly_chart(charts.channel_donut({k: v for k, v in channels.items() if v}),
+                            config=charts.CONFIG, key="cds_donut")
+        else:
+            st.info("Không có hồ sơ tiếp nhận trong kỳ.")
+        st.caption(" · ".join(f"{k}: {fmt_int(v)}" for k, v in channels.items()) + f" · Tổng: {fmt_int(cur['received'])}")
+    start, end = periods.trend_window(f.period)
+    monthly = data.kpis_by_period(f.path, f.version, start, end, f.unit, f.sector, threshold, "month")
+    with right:
+        with page.guard("Theo tháng"):
+            x = [charts.month_label(s) for s in monthly["period_start"]]
+            st.plotly_chart(charts.stacked_counts(x, {
+                CHANNELS["online"]: list(monthly["received_online"]),
+                CHANNELS["direct"]: list(monthly["received_direct"]),
+                CHANNELS["postal"]: list(monthly["received_postal"]),
+                CHANNELS[None]: list(monthly["received_channel_unknown"]),
+            }, f"Hồ sơ tiếp nhận theo kênh và tháng, {fmt_period(start, end)}"), config=charts.CONFIG,
+                key="cds_channels")
+
+    st.subheader("Các chỉ số chuyển đổi số")
+    st.caption(f"Kỳ {fmt_period(f.start, f.end)}, so với {prev_label}.")
+    per_row = 4
+    for i in range(0, len(DIGITAL), per_row):
+        cols = st.columns(per_row)
+        for col, key in zip(cols, DIGITAL[i:i + per_row]):
+            cards.metric_card(key, cur.get(key), prev.get(key), judging.from_evaluation(evaluated, key),
+                              prev_label, container=col)
+    uncomputed = sorted({metric_label(e["metric"], e["sector_scope"]) for e in evaluated
+                         if e["status"] == "no_data" and e["metric"] not in cur})
+    if uncomputed:
+        st.caption("Chỉ tiêu của kế hoạch mà dữ liệu chưa cho tính: " + "; ".join(uncomputed)
+                   + " (không có dữ liệu, không tính là 0 %).")
+
+    st.subheader("Theo tháng, so với chỉ tiêu")
+    target_rows = data.plan_targets(f.path, f.version, f.plan_id) if f.plan_id else []
+    cols = st.columns(2)
+    shown = 0
+    for key in DIGITAL:
+        if monthly.empty or monthly[key].isna().all():
+            continue
+        with cols[shown % 2]:
+            with page.guard(key):
+                st.plotly_chart(charts.metric_trend(monthly, key, target_rows, "month"), config=charts.CONFIG,
+                                key=f"cds_{key}")
+        shown += 1
+
+
+page.run("Chuyển đổi số", body)

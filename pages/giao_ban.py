@@ -1,0 +1,217 @@
+"""Giao ban tuần: Biểu II.06a of the chosen week beside the previous week, the late cases and the
+cases falling due in the next working days (with handler and department), counts by handler,
+and the files for the meeting: II.06a .xlsx, the lists .xlsx and one printable report."""
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from core import settings
+from ui import caselists, cards, charts, data, exports, page, periods
+from ui.format import fmt_date, fmt_int, fmt_pct, fmt_period
+from ui.labels import CASE_LIST_COLUMNS
+
+log = logging.getLogger("tthc.ui")
+
+TABLE_CSS = """<style>
+table.f06a { border-collapse: collapse; width: 100%; font-size: 0.8rem; }
+table.f06a th, table.f06a td { border: 1px solid #d0d7de; padding: 2px 4px; }
+table.f06a th { background: #f6f8fa; text-align: center; font-weight: 600; }
+table.f06a td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.f06a tr.total td { font-weight: 700; background: #f6f8fa; }
+</style>"""
+
+
+def _week_choice(f) -> tuple[date, date]:
+    weeks = periods.recent_weeks(f.today, 26)
+    if f.period.preset in ("tuan_nay", "tuan_truoc"):
+        default = periods.week_start(f.start)
+    else:
+        default = periods.week_start(f.end)
+    mondays = [w[0] for w in weeks]
+    if default not in mondays:
+        mondays.insert(0, default)
+    label = {m: f"{fmt_period(m, m + timedelta(days=6))}" + (" (tuần này)" if m == periods.week_start(f.today) else "")
+             for m in mondays}
+    monday = st.selectbox("Tuần giao ban (thứ Hai – Chủ nhật)", mondays, index=mondays.index(default),
+                          format_func=label.get, key="gb_week")
+    end = min(monday + timedelta(days=6), f.today) if monday <= f.today else monday + timedelta(days=6)
+    return monday, end
+
+
+def _report06a_block(title: str, df: pd.DataFrame) -> None:
+    st.markdown(f"**{title}**")
+    if df.empty or (len(df) == 1 and not df.iloc[0][["received_total", "resolved_total", "pending_total"]].any()):
+        st.info("Không có hồ sơ nào trong tuần này.")
+    st.html(TABLE_CSS + exports.report06a_html(df))
+
+
+COMPARE = [("received_total", "Tiếp nhận (3)"), ("resolved_total", "Đã giải quyết (7)"),
+           ("resolved_late", "Giải quyết quá hạn (10)"), ("pending_total", "Đang giải quyết (11)"),
+           ("pending_overdue", "Đang quá hạn (13)")]
+
+
+def _comparison(cur06: pd.DataFrame, prev06: pd.DataFrame) -> pd.DataFrame:
+    """Sector by sector: this week, last week and the change, for the main II.06a columns."""
+    keys = ["sector"] + [k for k, _ in COMPARE]
+    merged = cur06[keys].merge(prev06[keys], on="sector", how="outer", suffixes=("", "_prev")).fillna(0)
+    total = merged["sector"] == "Tổng cộng"
+    merged = pd.concat([merged[~total].sort_values("sector"), merged[total]])
+    out = pd.DataFrame({"Lĩnh vực": merged["sector"]})
+    for k, label in COMPARE:
+        out[f"{label}: tuần này"] = merged[k].astype(int).map(fmt_int)
+        out[f"{label}: tuần trước"] = merged[f"{k}_prev"].astype(int).map(fmt_int)
+    return out.reset_index(drop=True)
+
+
+def body(f) -> None:
+    monday, end = _week_choice(f)
+    prev_start, prev_end = monday - timedelta(days=7), monday - timedelta(days=1)
+    days = int(settings.get("due_soon_working_days"))
+    st.caption(f"Tuần {fmt_period(monday, end)}"
+               + (" (đến mốc hôm nay)" if end < monday + timedelta(days=6) else "")
+               + f"; so với tuần trước {fmt_period(prev_start, prev_end)}. Biểu II.06a tính cho cả đơn vị, mọi lĩnh vực"
+               + (f"; các danh sách lọc theo lĩnh vực {f.sector}." if f.sector else "."))
+
+    cur06 = data.report06a(f.path, f.version, monday, end, f.unit)
+    prev06 = data.report06a(f.path, f.version, prev_start, prev_end, f.unit)
+    cur = data.kpis(f.path, f.version, monday, end, f.unit, f.sector, None)
+    prev = data.kpis(f.path, f.version, prev_start, prev_end, f.unit, f.sector, None)
+    late = data.late_cases(f.path, f.version, monday, end, f.unit, f.sector)
+    due = data.due_soon(f.path, f.version, monday, end, f.unit, f.sector, days)
+
+    cols = st.columns(6)
+    cards.count_metric("Tiếp nhận", cur["received"], prev["received"], "tuần trước", container=cols[0])
+    cards.count_metric("Đã giải quyết", cur["resolved"], prev["resolved"], "tuần trước", container=cols[1])
+    cards.rate_metric("Tỷ lệ đúng hạn", cur["on_time_rate"], prev["on_time_rate"], "tuần trước", container=cols[2])
+    cards.count_metric("Giải quyết quá hạn", cur["resolved_late"], prev["resolved_late"], "tuần trước",
+                       bad_when_up=True, container=cols[3])
+    cards.count_metric("Đang quá hạn", cur["pending_overdue"], prev["pending_overdue"], "tuần trước",
+                       bad_when_up=True, container=cols[4])
+    cols[5].metric("Sắp đến hạn", fmt_int(len(due)), border=True, help=f"Hạn trả trong {days} ngày làm việc tới")
+
+    st.subheader("Biểu II.06a: tình hình, kết quả giải quyết TTHC")
+    tab_cur, tab_both = st.tabs([f"Tuần {fmt_period(monday, end)}", "So với tuần trước"])
+    with tab_cur:
+        _report06a_block(f"Tuần {fmt_period(monday, end)}", cur06)
+        _report06a_block(f"Tuần trước {fmt_period(prev_start, prev_end)}", prev06)
+    with tab_both:
+        st.dataframe(_comparison(cur06, prev06), hide_index=True, key="gb_06a_compare")
+
+    st.subheader(f"Hồ sơ trễ hạn ({fmt_int(len(late))})")
+    st.caption("Hồ sơ giải quyết quá hạn trong tuần và hồ sơ đang quá hạn vào cuối tuần; nhiều ngày trễ nhất "
+               "trước. Bấm vào tiêu đề cột để sắp xếp.")
+    late_view = caselists.shape(late, caselists.LATE_ORDER)
+    if late.empty:
+        st.success("Không có hồ sơ trễ hạn trong tuần.")
+    else:
+        st.dataframe(late_view, hide_index=True, column_config=caselists.column_config(), key="gb_late")
+
+    st.subheader(f"Hồ sơ sắp đến hạn trong {days} ngày làm việc tới ({fmt_int(len(due))})")
+    st.caption(f"Hồ sơ đang giải quyết vào ngày {fmt_date(end)} có hạn trả từ ngày đó đến {days} ngày làm việc sau; "
+               "hạn gần nhất trước.")
+    due_view = caselists.shape(due, caselists.DUE_ORDER)
+    if due.empty:
+        st.success("Không có hồ sơ nào sắp đến hạn.")
+    else:
+        st.dataframe(due_view, hide_index=True, column_config=caselists.column_config(), key="gb_due")
+
+    st.subheader("Theo cán bộ xử lý")
+    by_handler = caselists.handler_counts(late, due)
+    fig_handlers = None
+    if by_handler.empty:
+        st.info("Không có hồ sơ trễ hạn hay sắp đến hạn để thống kê theo cán bộ.")
+    else:
+        c1, c2 = st.columns([2, 3])
+        c1.dataframe(by_handler, hide_index=True, key="gb_handlers")
+        fig_handlers = charts.handler_bars(by_handler.drop(columns=["Phòng ban xử lý"]),
+                                           "Số hồ sơ theo cán bộ xử lý")
+        c2.plotly_chart(fig_handlers, config=charts.CONFIG, key="gb_handlers_chart")
+
+    st.subheader("Tải về cho cuộc họp")
+    unit_text = f.unit or "tất cả đơn vị"
+    tag = f"{monday:%Y-%m-%d}_{end:%Y-%m-%d}"
+    d1, d2, d3 = st.columns(3)
+    with d1:
+        with page.guard("Biểu II.06a"):
+            st.download_button("Biểu II.06a (.xlsx, sẵn để in)",
+                               exports.report06a_xlsx(cur06, monday, end, f.unit),
+                               file_name=f"Bieu_II06a_{tag}.xlsx", icon=":material/table_view:",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               key="dl_06a", on_click="ignore")
+    with d2:
+        with page.guard("Danh sách hồ sơ"):
+            st.download_button("Danh sách trễ hạn, sắp đến hạn (.xlsx)",
+                               exports.xlsx_bytes({"Hồ sơ trễ hạn": late_view, "Sắp đến hạn": due_view,
+                                                   "Theo cán bộ": by_handler},
+                                                  title=f"Giao ban tuần {fmt_period(monday, end)} · {unit_text}"),
+                               file_name=f"Danh_sach_giao_ban_{tag}.xlsx", icon=":material/list_alt:",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               key="dl_lists", on_click="ignore")
+    with d3:
+        def build_report() -> bytes:
+            try:
+                return _meeting_report(f, monday, end, prev_start, prev_end, cur, prev, cur06, prev06,
+                                       late_view, due_view, by_handler, fig_handlers, days)
+            except Exception:
+                log.exception("meeting report failed")
+                return ("<html lang='vi'><meta charset='utf-8'><body><p>Không tạo được báo cáo do lỗi ngoài dự "
+                        "kiến; chi tiết đã ghi vào nhật ký máy chủ.</p></body></html>").encode("utf-8")
+
+        st.download_button("Báo cáo giao ban để in (.html)", build_report, file_name=f"Bao_cao_giao_ban_{tag}.html",
+                           mime="text/html", icon=":material/print:", key="dl_report", on_click="ignore",
+                           help="Một tệp HTML duy nhất (biểu đồ nhúng sẵn, mở được khi không có mạng); "
+                                "mở bằng trình duyệt rồi In (Ctrl+P) hoặc lưu thành PDF.")
+
+
+def _meeting_report(f, monday, end, prev_start, prev_end, cur, prev, cur06, prev06, late_view, due_view,
+                    by_handler, fig_handlers, days) -> bytes:
+    trend_start = monday - timedelta(days=7 * 11)
+    weekly = data.kpis_by_period(f.path, f.version, trend_start, end, f.unit, f.sector, None, "week")
+    target_rows = data.plan_targets(f.path, f.version, f.plan_id) if f.plan_id else []
+    fig_trend = charts.metric_trend(weekly, "on_time_rate", target_rows, "week",
+                                    title="Tỷ lệ giải quyết đúng hạn 12 tuần gần nhất")
+    kpi_html = "<div class='kpis'>" + "".join(
+        f"<div class='kpi'>{label}<div class='v'>{value}</div><div class='note'>tuần trước: {before}</div></div>"
+        for label, value, before in [
+            ("Tiếp nhận", fmt_int(cur["received"]), fmt_int(prev["received"])),
+            ("Đã giải quyết", fmt_int(cur["resolved"]), fmt_int(prev["resolved"])),
+            ("Tỷ lệ giải quyết đúng hạn", fmt_pct(cur["on_time_rate"]), fmt_pct(prev["on_time_rate"])),
+            ("Giải quyết quá hạn", fmt_int(cur["resolved_late"]), fmt_int(prev["resolved_late"])),
+            ("Đang quá hạn", fmt_int(cur["pending_overdue"]), fmt_int(prev["pending_overdue"])),
+            ("Sắp đến hạn", fmt_int(len(due_view)), "–"),
+        ]) + "</div>"
+    sections = [
+        ("1. Số liệu chính", kpi_html + charts_html([fig_trend], first=True)),
+        (f"2. Biểu II.06a tuần {fmt_period(monday, end)}", exports.report06a_html(cur06)),
+        (f"3. Biểu II.06a tuần trước {fmt_period(prev_start, prev_end)}", exports.report06a_html(prev06)),
+        (f"4. Hồ sơ trễ hạn ({len(late_view)})", exports.table_html(
+            late_view.drop(columns=[c for c in (CASE_LIST_COLUMNS["unit"], CASE_LIST_COLUMNS["procedure_code"],
+                                                 CASE_LIST_COLUMNS["due_origin"], CASE_LIST_COLUMNS["channel"],
+                                                 CASE_LIST_COLUMNS["status"]) if c in late_view.columns]),
+            numeric=[CASE_LIST_COLUMNS["days_late"]])),
+        (f"5. Hồ sơ sắp đến hạn trong {days} ngày làm việc ({len(due_view)})", exports.table_html(
+            due_view.drop(columns=[c for c in (CASE_LIST_COLUMNS["unit"], CASE_LIST_COLUMNS["procedure_code"],
+                                                CASE_LIST_COLUMNS["due_origin"], CASE_LIST_COLUMNS["channel"])
+                                   if c in due_view.columns]),
+            numeric=[CASE_LIST_COLUMNS["working_days_left"]])),
+        ("6. Theo cán bộ xử lý", exports.table_html(by_handler, numeric=list(by_handler.columns[2:]))
+         + (charts_html([fig_handlers], first=False) if fig_handlers is not None else "")),
+    ]
+    meta = [f"Tuần {fmt_period(monday, end)} · {f.unit or 'tất cả đơn vị'}"
+            + (f" · lĩnh vực {f.sector}" if f.sector else ""),
+            page.freshness_line(f)]
+    return exports.meeting_report("Báo cáo giao ban tuần", meta, sections)
+
+
+def charts_html(figs, first: bool) -> str:
+    out = []
+    for i, fig in enumerate(figs):
+        out.append(exports.figure_html(fig, first=first and i == 0))
+    return "".join(out)
+
+
+page.run("Giao ban tuần", body)

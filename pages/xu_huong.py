@@ -1,0 +1,146 @@
+"""Xu hướng: each metric by week, month or quarter against the plan's target (a step where a
+phased target changes; points green when met, red when not), one metric by sector, the sector ×
+month heat map of the on-time rate, and the projection to the end of the year."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from ui import charts, data, judging, page, periods
+from ui.format import fmt_pct, fmt_period, fmt_pp, fmt_target
+from ui.labels import METRICS, TREND
+
+RANGES = {"nam": "Từ đầu năm đến cuối kỳ", "12t": "12 tháng gần nhất", "ky": "Kỳ đã chọn"}
+
+
+def _window(f, choice: str) -> tuple[date, date]:
+    if choice == "12t":
+        end = f.end
+        start = date(end.year - 1, end.month, 1)
+        start = date(start.year + (start.month // 12), start.month % 12 + 1, 1)
+        return start, end
+    if choice == "ky":
+        return f.start, f.end
+    return periods.trend_window(f.period)
+
+
+def _months(start: date, end: date) -> list[tuple[date, date]]:
+    out, cur = [], date(start.year, start.month, 1)
+    while cur <= end:
+        nxt = date(cur.year + (cur.month // 12), cur.month % 12 + 1, 1)
+        out.append((max(cur, start), min(end, date.fromordinal(nxt.toordinal() - 1))))
+        cur = nxt
+    return out
+
+
+def body(f) -> None:
+    c1, c2 = st.columns([1, 2])
+    grain = c1.segmented_control("Chia theo", list(periods.GRAINS), default="month", key="xh_grain",
+                                 format_func=periods.GRAINS.get) or "month"
+    choice = c2.segmented_control("Khoảng thời gian", list(RANGES), default="nam", key="xh_range",
+                                  format_func=RANGES.get) or "nam"
+    start, end = _window(f, choice)
+    st.caption(f"Từ {fmt_period(start, end)}; {f.unit or 'tất cả đơn vị'}; "
+               f"{('lĩnh vực ' + f.sector) if f.sector else 'tất cả lĩnh vực'}. "
+               "Đường nét đứt là chỉ tiêu của kế hoạch đã chọn (đổi bậc khi chỉ tiêu đổi theo giai đoạn); "
+               "điểm xanh: đạt, đỏ: chưa đạt, xám: không có chỉ tiêu hoặc không có dữ liệu.")
+    rows = data.applicable_targets(f.path, f.version, f.plan_id, end) if f.plan_id else []
+    threshold = data.time_saving_threshold(rows)
+    target_rows = data.plan_targets(f.path, f.version, f.plan_id) if f.plan_id else []
+    df = data.kpis_by_period(f.path, f.version, start, end, f.unit, f.sector, threshold, grain)
+    if df.empty or not (df["received"].sum() or df["resolved"].sum() or df["pending"].sum()):
+        st.info("Không có hồ sơ nào trong khoảng thời gian và bộ lọc đã chọn.")
+        return
+
+    st.subheader(f"Các chỉ số theo {periods.GRAINS[grain].lower()}")
+    shown = 0
+    cols = st.columns(2)
+    empty = []
+    for key in TREND:
+        if df[key].isna().all():
+            empty.append(METRICS[key].label)
+            continue
+        with cols[shown % 2]:
+            with page.guard(METRICS[key].label):
+                st.plotly_chart(charts.metric_trend(df, key, target_rows, grain), config=charts.CONFIG,
+                                key=f"xh_{key}")
+        shown += 1
+    if empty:
+        st.caption("Không có dữ liệu trong khoảng thời gian: " + "; ".join(empty) + ".")
+
+    st.subheader("Theo lĩnh vực")
+    options = [k for k in TREND if k in METRICS]
+    metric = st.selectbox("Chỉ số", options, index=0, format_func=lambda k: METRICS[k].label, key="xh_metric")
+    with page.guard("Theo lĩnh vực"):
+        by_sector = data.kpis_by_sector(f.path, f.version, start, end, f.unit, threshold)
+        if by_sector.empty or by_sector[metric].isna().all():
+            st.info("Không có dữ liệu của chỉ số này theo lĩnh vực trong khoảng thời gian.")
+        else:
+            st.caption(f"Cả khoảng {fmt_period(start, end)}; không áp dụng bộ lọc lĩnh vực. Lĩnh vực có màu đỏ "
+                       "kéo chỉ số xuống dưới chỉ tiêu.")
+            st.plotly_chart(charts.sector_bars(by_sector, metric, target_rows, end), config=charts.CONFIG,
+                            key="xh_sector")
+
+    st.subheader("Tỷ lệ giải quyết đúng hạn: lĩnh vực × tháng")
+    with page.guard("Bản đồ nhiệt"):
+        months = _months(start, end)[-12:]
+        frames = []
+        for m_start, m_end in months:
+            t = data.kpis_by_sector(f.path, f.version, m_start, m_end, f.unit, threshold)
+            if not t.empty:
+                frames.append(t[["sector", "on_time_rate"]].assign(month=charts.month_label(m_start)))
+        if not frames:
+            st.info("Không có hồ sơ đã giải quyết trong các tháng này.")
+        else:
+            long = pd.concat(frames, ignore_index=True)
+            long["sector"] = long["sector"].fillna("Chưa xác định lĩnh vực")
+            matrix = long.pivot_table(index="sector", columns="month", values="on_time_rate", aggfunc="first")
+            matrix = matrix.reindex(index=sorted(matrix.index, key=lambda s: (s == "Chưa xác định lĩnh vực",
+                                                                               charts.vi_sort_key(s))))
+            matrix = matrix.reindex(columns=[charts.month_label(m[0]) for m in months
+                                            if charts.month_label(m[0]) in matrix.columns])
+            target = next((float(r["value"]) for r in judging.rows_for(target_rows, "on_time_rate")
+                           if judging.in_effect(r, end)), None)
+            st.caption("Ô trống: lĩnh vực không có hồ sơ giải quyết trong tháng."
+                       + (f" Màu giữa thang là chỉ tiêu {fmt_pct(target)}." if target is not None else ""))
+            st.plotly_chart(charts.heatmap(matrix, "Tỷ lệ giải quyết đúng hạn (%)", target), config=charts.CONFIG,
+                            key="xh_heatmap")
+
+    st.subheader(f"Dự báo đến cuối năm {end.year}")
+    with page.guard("Dự báo"):
+        _projection(f, metric, end)
+
+
+def _projection(f, key: str, end: date) -> None:
+    meta = METRICS[key]
+    if not f.plan_id:
+        st.info("Chọn một kế hoạch ở thanh bên để so dự báo với chỉ tiêu.")
+        return
+    proj = data.projection(f.path, f.version, f.plan_id, meta.metric, end.year, end, f.unit, meta.scope)
+    st.caption(f"Chỉ số: **{meta.label}**, toàn đơn vị (không lọc lĩnh vực). " + proj.get("method_vi", ""))
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Từ đầu năm đến nay", fmt_pct(proj.get("ytd_value")), border=True)
+    c2.metric("Dự báo tháng 12", fmt_pct(proj.get("projected_december")), border=True,
+              help="Giá trị của đường xu hướng tại tháng 12.")
+    slope = proj.get("slope_pp_per_month")
+    c3.metric("Xu hướng mỗi tháng", fmt_pp(slope, 2) if slope is not None else "–", border=True)
+    if proj.get("reason"):
+        st.info(f"Chưa dự báo được: {proj['reason']}.")
+    targets = proj.get("targets") or []
+    if not targets:
+        st.caption("Kế hoạch không đặt chỉ tiêu cho chỉ số này vào cuối năm.")
+    for t in targets:
+        verdict = ("dự báo **đạt**" if t["projected_met"] else "dự báo **chưa đạt**" if t["projected_met"] is False
+                   else "chưa đủ dữ liệu để dự báo")
+        colour = "green" if t["projected_met"] else "red" if t["projected_met"] is False else "gray"
+        st.markdown(f":{colour}[Chỉ tiêu {fmt_target(t['comparator'], t['target'])}: {verdict}"
+                    + (f" (chênh lệch {fmt_pp(t['projected_gap'])})" if t.get("projected_gap") is not None else "")
+                    + f"] — {t['target_text']}")
+    if proj.get("months"):
+        st.plotly_chart(charts.projection_chart(proj, f"{meta.label}: thực tế theo tháng và xu hướng"),
+                        config=charts.CONFIG, key="xh_projection")
+
+
+page.run("Xu hướng", body)

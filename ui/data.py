@@ -1,0 +1,255 @@
+"""The pages' only way to the warehouse: cached calls into the queries layer.
+
+* The database is opened read-only through core.db.ReadOnlyWarehouse, one per path, held in
+  st.cache_resource. It reopens the file when a load has replaced it.
+* Every result is cached with st.cache_data keyed by the call's parameters AND the database
+  version, core.db.file_identity(path) (inode, size, mtime): a load changes the identity, so the
+  next interaction computes fresh figures without a restart, and moving between pages with the
+  same filters reuses what is already computed.
+* Results are plain Python / pandas objects, so they pickle into the cache.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterator
+
+import pandas as pd
+import streamlit as st
+
+from core import settings
+from core.db import ReadOnlyWarehouse, file_identity
+
+log = logging.getLogger("tthc.ui")
+
+CACHE_TTL_S = 3600
+MAX_ENTRIES = 2000
+
+
+def db_path() -> Path:
+    """`streamlit run app.py -- --db PATH`, else the setting db_path (env TTHC_DB_PATH)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--db", default=None)
+    args, _ = parser.parse_known_args(sys.argv[1:])
+    return Path(args.db or settings.get("db_path")).expanduser().resolve()
+
+
+@st.cache_resource(show_spinner=False)
+def _warehouse(path: str) -> ReadOnlyWarehouse:
+    return ReadOnlyWarehouse(path)
+
+
+def version(path: Path | str) -> tuple | None:
+    """The database version the caches are keyed by (None: no database file)."""
+    return file_identity(path)
+
+
+@contextmanager
+def connection(path: Path | str) -> Iterator[Any]:
+    """A read-only cursor on the newest version of the database, closed afterwards."""
+    con = _warehouse(str(path)).connection()
+    try:
+        yield con
+    finally:
+        try:
+            con.close()
+        except Exception:  # pragma: no cover - closing a cursor of a replaced file
+            log.debug("closing cursor failed", exc_info=True)
+
+
+def _df(table) -> pd.DataFrame:
+    return table.to_pandas() if table is not None else pd.DataFrame()
+
+
+def _cached(func):
+    return st.cache_data(show_spinner=False, ttl=CACHE_TTL_S, max_entries=MAX_ENTRIES)(func)
+
+
+# ----------------------------------------------------------------------------- warehouse facts
+
+@_cached
+def freshness(path: str, ver: tuple | None) -> dict:
+    from queries import loader
+    with connection(path) as con:
+        return loader.run(con, "freshness", {}).to_pylist()[0]
+
+
+@_cached
+def units(path: str, ver: tuple | None) -> list[str]:
+    from queries import loader
+    with connection(path) as con:
+        return [r["unit"] for r in loader.run(con, "filter_units", {}).to_pylist()]
+
+
+@_cached
+def sectors(path: str, ver: tuple | None, unit: str | None) -> list[str]:
+    from queries import loader
+    with connection(path) as con:
+        return [r["sector"] for r in loader.run(con, "filter_sectors", {"unit": unit}).to_pylist()]
+
+
+@_cached
+def plans(path: str, ver: tuple | None) -> list[dict]:
+    from queries import loader
+    with connection(path) as con:
+        return loader.run(con, "plans", {}).to_pylist()
+
+
+@_cached
+def plan_targets(path: str, ver: tuple | None, plan_id: str | None) -> list[dict]:
+    """Every target row of the plan (of all plans when None), NULLs as None."""
+    from queries import loader
+    with connection(path) as con:
+        return loader.run(con, "plan_targets", {"plan_id": plan_id}).to_pylist()
+
+
+@_cached
+def ingestion_history(path: str, ver: tuple | None) -> pd.DataFrame:
+    from queries import loader
+    with connection(path) as con:
+        return _df(loader.run(con, "ingestion_history", {}))
+
+
+@_cached
+def rejects(path: str, ver: tuple | None, ingestion_id: int | None = None,
+            min_ingestion_id: int | None = None) -> pd.DataFrame:
+    from queries import loader
+    with connection(path) as con:
+        return _df(loader.run(con, "rejects_list", {"ingestion_id": ingestion_id,
+                                                   "min_ingestion_id": min_ingestion_id}))
+
+
+@_cached
+def schema_columns(path: str, ver: tuple | None) -> pd.DataFrame:
+    from queries import loader
+    with connection(path) as con:
+        return _df(loader.run(con, "schema_columns", {}))
+
+
+# ----------------------------------------------------------------------------- metrics
+
+@_cached
+def kpis(path: str, ver: tuple | None, start: date, end: date, unit: str | None, sector: str | None,
+         threshold: float | None) -> dict:
+    from queries import metrics
+    with connection(path) as con:
+        return metrics.kpis(con, start, end, unit=unit, sector=sector, threshold_pct=threshold)
+
+
+@_cached
+def kpis_by_period(path: str, ver: tuple | None, start: date, end: date, unit: str | None,
+                   sector: str | None, threshold: float | None, grain: str) -> pd.DataFrame:
+    from queries import metrics
+    with connection(path) as con:
+        return _df(metrics.kpis_by_period(con, start, end, unit=unit, sector=sector,
+                                          threshold_pct=threshold, grain=grain))
+
+
+@_cached
+def kpis_by_sector(path: str, ver: tuple | None, start: date, end: date, unit: str | None,
+                   threshold: float | None) -> pd.DataFrame:
+    from queries import metrics
+    with connection(path) as con:
+        return _df(metrics.kpis_by_sector(con, start, end, unit=unit, threshold_pct=threshold))
+
+
+@_cached
+def report06a(path: str, ver: tuple | None, start: date, end: date, unit: str | None) -> pd.DataFrame:
+    from queries import metrics
+    with connection(path) as con:
+        return _df(metrics.report06a(con, start, end, unit=unit))
+
+
+@_cached
+def late_cases(path: str, ver: tuple | None, start: date, end: date, unit: str | None,
+               sector: str | None) -> pd.DataFrame:
+    from queries import metrics
+    with connection(path) as con:
+        return _df(metrics.late_cases(con, start, end, unit=unit, sector=sector))
+
+
+@_cached
+def due_soon(path: str, ver: tuple | None, start: date, end: date, unit: str | None, sector: str | None,
+             days: int | None = None) -> pd.DataFrame:
+    from queries import metrics
+    with connection(path) as con:
+        return _df(metrics.due_soon(con, start, end, unit=unit, sector=sector, days=days))
+
+
+@_cached
+def data_quality(path: str, ver: tuple | None, start: date, end: date, unit: str | None,
+                 sector: str | None) -> pd.DataFrame:
+    from queries import metrics
+    with connection(path) as con:
+        return _df(metrics.data_quality(con, start, end, unit=unit, sector=sector))
+
+
+@_cached
+def ratings_distribution(path: str, ver: tuple | None, start: date, end: date, unit: str | None,
+                         sector: str | None) -> pd.DataFrame:
+    from queries import loader
+    with connection(path) as con:
+        return _df(loader.run(con, "ratings_distribution",
+                              {"start": start, "end": end, "unit": unit, "sector": sector}))
+
+
+# ----------------------------------------------------------------------------- targets and 766
+
+@_cached
+def applicable_targets(path: str, ver: tuple | None, plan_id: str, on_date: date) -> list[dict]:
+    """The plan's target rows for a period ending on `on_date` (in effect first, then one row of
+    each target not in effect), as queries.targets.evaluate selects them."""
+    from queries import targets
+    with connection(path) as con:
+        return targets.applicable_targets(con, plan_id, on_date, include_not_in_effect=True)
+
+
+def time_saving_threshold(rows: list[dict]) -> float | None:
+    """The plan's time-saving target used as the threshold of time_saving_share, as
+    queries.targets.evaluate does (None: the setting's default)."""
+    for r in rows:
+        if r["in_effect"] and r["measurable"] and r["metric"] == "time_saving_mean" and r["value"] is not None:
+            return float(r["value"])
+    return None
+
+
+def evaluate(path: str, ver: tuple | None, plan_id: str, start: date, end: date, unit: str | None,
+             values: dict | None = None) -> list[dict]:
+    """queries.targets.evaluate() built from the cached pieces: the same rows and the same
+    judgement (targets.judge), with the period's kpis taken from the cache."""
+    from queries import targets
+    rows = applicable_targets(path, ver, plan_id, end)
+    if values is None:
+        values = kpis(path, ver, start, end, unit, None, time_saving_threshold(rows))
+    return [targets.judge(r, values) for r in rows]
+
+
+@_cached
+def projection(path: str, ver: tuple | None, plan_id: str, metric: str, year: int, as_of: date,
+               unit: str | None, sector_scope: str | None) -> dict:
+    from queries import targets
+    with connection(path) as con:
+        return targets.projection(con, plan_id, metric, year, as_of, unit=unit, sector_scope=sector_scope)
+
+
+@_cached
+def index766(path: str, ver: tuple | None, start: date, end: date, unit: str | None) -> dict:
+    from queries import index766 as idx
+    with connection(path) as con:
+        return idx.index766(con, start, end, unit=unit)
+
+
+@_cached
+def index766_by_month(path: str, ver: tuple | None, start: date, end: date, unit: str | None) -> list[dict]:
+    from queries import index766 as idx
+    with connection(path) as con:
+        return idx.index766_by_month(con, start, end, unit=unit)
+
+
+def clear() -> None:
+    """Drop every cached result (after a load or a targets edit in this process)."""
+    st.cache_data.clear()
