@@ -15,7 +15,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = ROOT / "etl" / "reference" / "targets.csv"
 INDEX766 = ROOT / "etl" / "reference" / "index766.yaml"
-SEEDS = Path("/work/shared/seeds")
+# The seed plans live in shared/ beside the repository (as in CI and on developer machines).
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 COLUMNS = ["plan_id", "plan_name", "unit", "metric", "comparator", "value", "effective_from",
            "effective_to", "sector_scope", "measurable", "target_text", "citation"]
