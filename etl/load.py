@@ -140,6 +140,7 @@ def load_into(con, paths: list[Path], mapping: Mapping | None = None, unit: str 
                 con.execute(f"drop view if exists {view}")
             results.append(result)
         derive_due_dates(con, settings.get("office_close"))
+        warehouse.refresh_facts(con)
         warehouse.bump_data_version(con)
         con.execute("commit")
     except BaseException:

@@ -40,7 +40,13 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("insert into meta values ('schema_version', ?), ('created_at', ?), ('data_version', '0')",
                     [SCHEMA_VERSION, datetime.now().isoformat(timespec="seconds")])
     load_calendar(con)
-    con.execute((ETL_DIR.parent / "queries" / "views.sql").read_text(encoding="utf-8"))  # metric views and macros
+    # Metric views and macros. The table macros read table case_facts, which must exist when they
+    # are created, so it is materialised right after the view it copies.
+    views = (ETL_DIR.parent / "queries" / "views.sql").read_text(encoding="utf-8")
+    for statement in duckdb.extract_statements(views):
+        con.execute(statement.query)
+        if "view case_facts_view" in statement.query:
+            refresh_facts(con)
     if not con.execute("select count(*) from targets").fetchall()[0][0]:
         load_targets(con)
 
@@ -87,3 +93,10 @@ def load_targets(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> in
 
 def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("update meta set value = cast(cast(value as integer) + 1 as varchar) where key = 'data_version'")
+
+
+def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """Materialise the per-case derivations of queries/views.sql (case_facts_view) as table
+    case_facts. Working days per case cost a calendar lookup each; done once per load, the
+    metric queries then only scan and aggregate."""
+    con.execute("create or replace table case_facts as select * from case_facts_view")

@@ -1,4 +1,5 @@
--- grain: case_facts: one row per received case (status 1 and 3 left out); case_period_facts(p_start, p_end):
+-- grain: case_facts_view (materialised as table case_facts by etl.warehouse.refresh_facts after every
+--        load, so metric queries read stored columns instead of recomputing working days): one row per received case (status 1 and 3 left out); case_period_facts(p_start, p_end):
 --        the same rows with the period flags of [p_start, p_end]; case_ratings: one row per rating of a case;
 --        feedback_facts: one row per PAKN item.
 -- params: none. Executed by etl.warehouse.create_schema after etl/macros.sql (wd_add, wd_base, wd_between),
@@ -40,7 +41,7 @@ create or replace macro sector_key(name) as
     trim(regexp_replace(lower(strip_accents(replace(replace(nfc_normalize(name), 'Đ', 'd'), 'đ', 'd'))),
                         '\s+', ' ', 'g'));
 
-create or replace view case_facts as
+create or replace view case_facts_view as
 with
 office as (
     select coalesce(max(try_cast(value as time)), time '17:00') as close_time

@@ -18,7 +18,7 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from etl.warehouse import create_schema
+from etl.warehouse import create_schema, refresh_facts
 from queries import index766 as idx
 
 UNMEASURABLE = {"cong_khai_minh_bach", "chung_thuc_dien_tu", "ket_noi_kho_du_lieu", "du_lieu_dan_cu_1",
@@ -54,6 +54,7 @@ def con():
                   " values (?, 'B', ?, ?, ?, ?)",
                   [("F1", datetime(2026, 3, 2), datetime(2026, 3, 10), datetime(2026, 3, 9), 3),
                    ("F2", datetime(2026, 3, 2), datetime(2026, 3, 12), datetime(2026, 3, 20), 1)])
+    refresh_facts(c)
     yield c
     c.close()
 

@@ -214,6 +214,8 @@ def test_absent_input_is_none_not_zero(con):
         create_schema(fresh)
         fresh.execute("insert into cases (case_id, status, channel, received_at) "
                       "values ('A', 4, 'direct', timestamp '2026-02-03 09:00')")
+        from etl.warehouse import refresh_facts
+        refresh_facts(fresh)
         f = metrics.kpis(fresh, *P1)
         assert f["received"] == 1 and f["online_share"] == 0.0
         assert f["digitised_share"] is None and f["e_result_share"] is None and f["satisfaction_rate"] is None

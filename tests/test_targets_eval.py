@@ -20,7 +20,7 @@ import duckdb
 import pytest
 
 from core import db as coredb
-from etl.warehouse import create_schema
+from etl.warehouse import create_schema, refresh_facts
 from queries import targets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +69,7 @@ def db_path(tmp_path_factory) -> Path:
                     " 'Kế hoạch thử số 1/KH-UBND, mục II')",
                     [(m, c, v, date.fromisoformat(f), date.fromisoformat(t), s, ms, tx)
                      for m, c, v, f, t, s, ms, tx in TARGET_ROWS])
+    refresh_facts(con)
     con.close()
     return path
 
