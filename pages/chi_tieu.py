@@ -35,6 +35,8 @@ def _evaluation_table(evaluated: list[dict]) -> pd.DataFrame:
 def _save(f, plan_id: str, rows: list[dict]) -> None:
     from etl import targets_admin
 
+    if not access.allowed("edit_targets"):  # checked again at the action, not only on the page
+        return
     try:
         n = targets_admin.save_plan(f.db, plan_id, rows)
     except targets_admin.TargetsError as exc:

@@ -31,7 +31,7 @@ def _load(f, files, unit: str | None) -> None:
     if f.has_db:
         hist = data.ingestion_history(f.path, f.version)
         before = int(hist["ingestion_id"].max()) if len(hist) else 0
-    outcome = uploads.load_uploads(f.db, files, unit)
+    outcome = uploads.load_uploads(f.db, files, unit, user=access.current_user())
     if outcome.ok:
         data.clear()
         table = pd.DataFrame(outcome.files).rename(columns=ACCOUNT_COLUMNS)

@@ -25,6 +25,9 @@ def _run(path: str) -> None:
     from queries.sandbox import run_user_sql
 
     sql = st.session_state.get(EDITOR_KEY, "")
+    if not access.allowed("run_sql", quiet=True):  # checked again at the action, not only on the page
+        st.session_state.pop("sql_result", None)
+        return
     st.session_state["sql_result"] = (sql, run_user_sql(path, sql))
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.auth import DEMO_USER
 from core.db import file_identity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -343,18 +344,18 @@ def test_uploads_load_all_or_nothing_with_vietnamese_messages(db_copy):
     from ui import uploads
 
     before = file_identity(db_copy)
-    bad = uploads.load_uploads(db_copy, [_upload("hong.xlsx", b"not really a workbook")])
+    bad = uploads.load_uploads(db_copy, [_upload("hong.xlsx", b"not really a workbook")], user=DEMO_USER)
     assert not bad.ok and "Không" in bad.message and "Traceback" not in bad.message
     assert file_identity(db_copy) == before
     mixed = uploads.load_uploads(db_copy, [_upload("ok.csv", CSV.encode("utf-8")),
-                                           _upload("hong.xlsx", b"garbage")])
+                                           _upload("hong.xlsx", b"garbage")], user=DEMO_USER)
     assert not mixed.ok and file_identity(db_copy) == before    # all or nothing
-    good = uploads.load_uploads(db_copy, [_upload("../../thu/ho_so_moi.csv", CSV.encode("utf-8-sig"))])
+    good = uploads.load_uploads(db_copy, [_upload("../../thu/ho_so_moi.csv", CSV.encode("utf-8-sig"))], user=DEMO_USER)
     assert good.ok, good.message
     assert good.files[0]["file_name"] == "ho_so_moi.csv"       # the original name, no folder
     assert good.files[0]["rows_read"] == 2 and good.files[0]["rows_rejected"] == 1
     assert file_identity(db_copy) != before
-    assert not uploads.load_uploads(db_copy, []).ok
+    assert not uploads.load_uploads(db_copy, [], user=DEMO_USER).ok
 
 
 def test_a_new_load_is_seen_without_restart(db_copy, monkeypatch):
@@ -362,7 +363,7 @@ def test_a_new_load_is_seen_without_restart(db_copy, monkeypatch):
 
     at = open_page(make_app(db_copy, monkeypatch), "pages/du_lieu.py")
     loads = len(next(d.value for d in at.dataframe if "Dòng đọc" in d.value.columns))
-    assert uploads.load_uploads(db_copy, [_upload("ho_so_moi.csv", CSV.encode("utf-8"))]).ok
+    assert uploads.load_uploads(db_copy, [_upload("ho_so_moi.csv", CSV.encode("utf-8"))], user=DEMO_USER).ok
     at.run()
     assert_clean(at)
     history = next(d.value for d in at.dataframe if "Dòng đọc" in d.value.columns and "Lần nạp" in d.value.columns)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Protocol
 
+from core import auth
+
 log = logging.getLogger("tthc.ui")
 
 KINDS = {"cases": "Hồ sơ", "ratings": "Đánh giá", "feedback": "PAKN", "procedures": "Danh mục TTHC"}
@@ -33,11 +35,18 @@ def safe_name(name: str) -> str:
     return base if base not in ("", ".", "..") else "tep_tai_len"
 
 
-def load_uploads(db: str | Path, files: Iterable[Upload], unit: str | None = None) -> Outcome:
+def load_uploads(db: str | Path, files: Iterable[Upload], unit: str | None = None,
+                 user: auth.User | None = None) -> Outcome:
+    """Load uploaded files for `user`, who must have the upload permission (checked here, at the
+    action, whatever the page showed)."""
     from etl import atomic
     from etl.load import LoadError, load_files
     from etl.mapping import MappingError
 
+    try:
+        auth.require(user, "upload")
+    except auth.PermissionDenied as exc:
+        return Outcome(False, str(exc))
     files = list(files)
     if not files:
         return Outcome(False, "Chưa chọn tệp nào.")
