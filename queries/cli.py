@@ -158,6 +158,25 @@ def cmd_targets(args: argparse.Namespace) -> int:
     return int(targets.main_targets(args) or 0)
 
 
+def cmd_sql(args: argparse.Namespace) -> int:
+    """Ad-hoc SQL through the same sandbox as the SQL page: CSV on stdout, or one line and exit 2."""
+    import csv
+
+    from queries.sandbox import TRUNCATED_NOTE, run_user_sql
+
+    result = run_user_sql(args.db, args.sql, timeout_s=args.timeout, max_rows=args.max_rows)
+    if not result.ok:
+        print(f"Lỗi: {result.error}", file=sys.stderr)
+        return 2
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(result.table.column_names)
+    for row in zip(*(col.to_pylist() for col in result.table.columns)):
+        writer.writerow(["" if v is None else v for v in row])
+    if result.truncated:
+        print(f"{TRUNCATED_NOTE}: chỉ in {result.table.num_rows} dòng đầu", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m queries", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -188,6 +207,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", required=True, type=int, help="year, e.g. 2026")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_targets)
+
+    p = sub.add_parser("sql", help="ad-hoc read-only SQL (the SQL page's sandbox), CSV output")
+    p.add_argument("--db", default=settings.get("db_path"), help="warehouse file (default: setting db_path)")
+    p.add_argument("--timeout", type=float, default=None, help="seconds (default: setting query_timeout_s)")
+    p.add_argument("--max-rows", type=int, default=None, help="row cap (default: setting query_max_rows)")
+    p.add_argument("sql", help="one SELECT / WITH / EXPLAIN / DESCRIBE / SUMMARIZE / SHOW statement")
+    p.set_defaults(func=cmd_sql)
     return parser
 
 

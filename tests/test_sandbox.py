@@ -124,3 +124,32 @@ def test_check_uses_the_parser_not_a_regex():
     assert check_sql("SELECT 'DROP TABLE cases' AS x") is None
     assert check_sql("SELECT 1 -- ; DELETE FROM cases") is None
     assert check_sql("SELECT 1; DELETE FROM cases") is not None
+
+
+def _cli(db, *args):
+    return subprocess.run([sys.executable, "-m", "queries", "sql", "--db", str(db), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli_prints_csv(db):
+    proc = _cli(db, "SELECT case_id, channel FROM cases ORDER BY case_id")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["case_id,channel", "S1,online", "S2,direct", "S3,direct"]
+
+
+def test_cli_refusal_is_one_line_and_exit_2(db):
+    before = digest(db)
+    for sql in ("DROP TABLE cases", "SELECT 1; SELECT 2", "COPY cases TO '/tmp/tthc_leak.csv'"):
+        proc = _cli(db, sql)
+        assert proc.returncode == 2 and proc.stdout == ""
+        assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    proc = _cli(db, "--timeout", "1", "SELECT count(*) FROM range(100000000000) a")
+    assert proc.returncode == 2 and "quá 1 giây" in proc.stderr
+    assert digest(db) == before
+
+
+def test_cli_row_cap_says_it_was_cut(db):
+    proc = _cli(db, "--max-rows", "2", "SELECT * FROM range(5)")
+    assert proc.returncode == 0
+    assert proc.stdout.splitlines() == ["range", "0", "1"]
+    assert "kết quả bị cắt bớt" in proc.stderr
