@@ -21,6 +21,11 @@ import pyarrow as pa
 from etl.mapping import FIELD_LABELS, Header, Mapping, detect_kind, find_header, norm
 
 
+# The header scan parses the file's first 256 KB with the csv module; a data row with a huge cell
+# must not stop it (DuckDB reads the data itself, with its own max_line_size).
+csv.field_size_limit(1 << 30)
+
+
 class ReadError(Exception):
     """A file that cannot be read at all; the message is for the clerk (Vietnamese)."""
 
@@ -155,6 +160,30 @@ def _no_header_message() -> str:
 
 # --- xlsx ---------------------------------------------------------------------------------
 
+_EXCEL_ERRORS = {"NA": "#N/A", "Value": "#VALUE!", "Div0": "#DIV/0!", "Ref": "#REF!", "Name": "#NAME?",
+                 "Num": "#NUM!", "Null": "#NULL!", "GettingData": "#GETTING_DATA"}
+
+
+def _restore_error_cells(table: pa.Table, errors) -> pa.Table:
+    """fastexcel reads an error cell (#N/A, #VALUE! ...) as empty and reports it aside; put the
+    error text back, so the row is rejected with the reason instead of loading a blank."""
+    found = getattr(errors, "errors", None) or []
+    by_col: dict[int, dict[int, str]] = {}
+    for err in found:
+        row, col = err.position
+        kind = str(err.detail).rsplit("Error(", 1)[-1].rstrip(")'\"")
+        by_col.setdefault(col, {})[row] = _EXCEL_ERRORS.get(kind, "#" + kind.upper())
+    for col, cells in by_col.items():
+        if col >= table.num_columns:
+            continue
+        values = table.column(col).to_pylist()
+        for row, text in cells.items():
+            if row < len(values):
+                values[row] = text
+        table = table.set_column(col, table.schema.field(col), pa.array(values, pa.string()))
+    return table
+
+
 def read_xlsx(con, path: Path, mapping: Mapping, name: str) -> RawSource:
     import fastexcel
 
@@ -167,7 +196,8 @@ def read_xlsx(con, path: Path, mapping: Mapping, name: str) -> RawSource:
         try:
             # skip_rows=0: keep leading blank rows, or row numbers would not be the sheet's.
             sheet = reader.load_sheet(sheet_name, header_row=None, dtypes="string", skip_rows=0)
-            table = sheet.to_arrow()
+            table, errors = sheet.to_arrow_with_errors()
+            table = _restore_error_cells(table, errors)
         except Exception as exc:
             last_error = f"không đọc được trang {sheet_name} ({str(exc).splitlines()[0][:120]})"
             continue

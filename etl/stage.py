@@ -22,6 +22,7 @@ TS_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M
               "%Y/%m/%d %H:%M:%S", "%Y/%m/%d"]
 SQL_TYPES = {"id": "varchar", "text": "varchar", "ts": "timestamp", "int": "integer", "money": "decimal(18,2)",
              "bool": "boolean", "channel": "varchar", "status": "tinyint", "rating": "tinyint"}
+MAX_CELL_CHARS = 4000
 _EXCEL_ERROR = r"#(N/A|VALUE!|REF!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)"
 
 
@@ -139,7 +140,7 @@ def stage(con, src: RawSource, mapping: Mapping, table: str, unit_override: str 
     wanted = KIND_FIELDS[kind]
     present = [f for f in wanted if f in src.fields]
     x_blank = x_blank_fields(con, src)
-    params: dict = {"ts_formats": TS_FORMATS, "ymin": settings.get("valid_year_min"),
+    params: dict = {"ts_formats": TS_FORMATS, "max_cell": MAX_CELL_CHARS, "ymin": settings.get("valid_year_min"),
                     "ymax": settings.get("valid_year_max")}
     needed_domains = {FIELD_TYPES[f] for f in present} & {"channel", "status", "rating", "bool"}
     word_params = _word_params(mapping)
@@ -157,6 +158,10 @@ def stage(con, src: RawSource, mapping: Mapping, table: str, unit_override: str 
         bad_value = f"{v} is not null and {blank_trim(v)} <> '' and p.{f} is null"
         checks.append(f"case when regexp_full_match(trim({v}), '{_EXCEL_ERROR}') "
                       f"then $l{i} || ': ô lỗi Excel ' || trim({v}) end")
+        # A cell longer than any real value (a runaway quote, a pasted document) rejects the row
+        # instead of filling the warehouse with it.
+        checks.append(f"case when length({v}) > $max_cell then $l{i} || ': nội dung dài bất thường ('"
+                      f" || length({v}) || ' ký tự)' end")
         if ftype == "ts":
             checks.append(f"case when not regexp_full_match(coalesce(trim({v}), ''), '{_EXCEL_ERROR}') "
                           f"and {bad_value} then $l{i} || ' \"' || trim({v}) || '\" không phải ngày hợp lệ' "
@@ -196,7 +201,7 @@ def stage(con, src: RawSource, mapping: Mapping, table: str, unit_override: str 
     raw_cols = [f"f_{f}" for f in src.fields if f in wanted]
     for i, f in enumerate([f for f in src.fields if f in wanted]):
         params[f"h{i}"] = src.fields[f]
-    raw_json = ("json_object(" + ", ".join(f"$h{i}, f_{f}" for i, f in enumerate([f for f in src.fields
+    raw_json = ("json_object(" + ", ".join(f"$h{i}, left(f_{f}, $max_cell)" for i, f in enumerate([f for f in src.fields
                                                                                  if f in wanted])) + ")"
                 if raw_cols else "'{}'")
 

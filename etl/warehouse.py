@@ -39,6 +39,9 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     if not con.execute("select count(*) from meta where key = 'schema_version'").fetchall()[0][0]:
         con.execute("insert into meta values ('schema_version', ?), ('created_at', ?), ('data_version', '0')",
                     [SCHEMA_VERSION, datetime.now().isoformat(timespec="seconds")])
+    # The closing time the due dates were computed with, read back by queries/views.sql.
+    con.execute("delete from meta where key = 'office_close'")
+    con.execute("insert into meta values ('office_close', ?)", [settings.get("office_close")])
     load_calendar(con)
     # Metric views and macros. The table macros read table case_facts, which must exist when they
     # are created, so it is materialised right after the view it copies.
