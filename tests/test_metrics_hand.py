@@ -462,11 +462,20 @@ def test_sql_files_have_header_and_no_formatting(path):
 METRIC_SQL = ["kpis", "kpis_by_sector", "kpis_by_period", "report06a", "late_cases", "due_soon", "data_quality"]
 
 
+def test_kpi_formulas_are_written_once():
+    # kpis, kpis_by_sector and kpis_by_period share one definition: the kpi_table macro
+    views = (QUERIES / "views.sql").read_text(encoding="utf-8")
+    assert views.count("rate_pct(resolved_early + resolved_on_time, resolved) as on_time_rate") == 1
+    for name in ("kpis", "kpis_by_sector", "kpis_by_period"):
+        assert "rate_pct(" not in loader.sql_text(name) and "kpi_table(" in loader.sql_text(name)
+
+
 @pytest.mark.parametrize("name", METRIC_SQL)
 def test_metric_sql_reads_case_facts_and_ends_with_final(name):
     text = loader.sql_text(name)
     code = "\n".join(line.split("--", 1)[0] for line in text.splitlines())
-    assert "case_period_facts(" in code                   # the per-case rules of views.sql, never the raw table
+    # the per-case rules of views.sql (directly, or through its kpi_table macro), never the raw table
+    assert "case_period_facts(" in code or "kpi_table(" in code
     assert not re.search(r"\bfrom\s+cases\b|\bjoin\s+cases\b", code) or name == "data_quality"
     assert code.strip().endswith("select * from final")
 
