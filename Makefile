@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 DB     ?= data/tthc.duckdb
 PORT   ?= 8501
 
-.PHONY: run test install install-dev sample clean chromium
+.PHONY: run test install install-dev sample clean chromium bench bench-smoke
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,3 +43,11 @@ test: install-dev chromium
 
 clean:
 	rm -rf $(VENV) test-output
+
+# Benchmark (docs/performance.md). `make bench` is the official 1M run; CI runs only the tiny
+# pytest smoke (tests/test_bench_smoke.py).
+bench: install-dev
+	$(PY) -m bench --cases 1M --out bench-output/bench-1m.json
+
+bench-smoke: install-dev
+	$(PY) -m bench --cases 100k --runs 1 --out bench-output/bench-smoke.json
