@@ -11,7 +11,8 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "schema.md"
 EXAMPLES = Path(__file__).resolve().parent / "sql_examples"
 
 VIEWS = {
-    "case_facts": "Một dòng mỗi hồ sơ đã tiếp nhận (bỏ trạng thái 1, 3) với các trường đã suy ra theo quy tắc "
+    "case_facts_view": "(Bảng case_facts là bản lưu sẵn của view này, dựng lại sau mỗi lần nạp.) "
+                  "Một dòng mỗi hồ sơ đã tiếp nhận (bỏ trạng thái 1, 3) với các trường đã suy ra theo quy tắc "
                   "của sản phẩm: ngày kết thúc, hạn trả (kể cả hạn tính từ thời hạn quy định), trước hạn / đúng hạn "
                   "/ quá hạn (timeliness), số ngày làm việc trễ, giảm thời gian, nhóm đất đai - xây dựng - đầu tư. "
                   "Dùng kèm hàm bảng case_period_facts(ngày_đầu, ngày_cuối) để có các cờ của một kỳ "
