@@ -48,10 +48,50 @@ def _median(xs):
     return statistics.median(xs) if xs else None
 
 
+CODE_DIRS = ("bench", "core", "etl", "queries")
+
+
+def code_version(root: Path = ROOT) -> dict:
+    """What code a run measured: git HEAD and a hash of the working-tree files of CODE_DIRS
+    (other engineers' uncommitted edits included), with the newest modification time."""
+    import hashlib
+
+    h = hashlib.sha256()
+    newest = 0.0
+    for d in CODE_DIRS:
+        for f in sorted((root / d).rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts and f.suffix in (".py", ".sql", ".yaml", ".csv"):
+                h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
+                newest = max(newest, f.stat().st_mtime)
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
+                              text=True).stdout.strip() or None
+    except OSError:
+        head = None
+    return {"git_head": head, "tree_sha256": h.hexdigest()[:16],
+            "newest_file_mtime": datetime.fromtimestamp(newest).isoformat(timespec="seconds") if newest else None}
+
+
+def snapshot_code(workdir: Path) -> Path:
+    """Copy CODE_DIRS to the work directory, so every step of a run imports the same code even when
+    someone edits etl/ or queries/ meanwhile (the children run from the copy)."""
+    version = code_version()
+    dest = workdir / f"code-{version['tree_sha256']}"
+    if not dest.exists():
+        tmp = workdir / f"code-{version['tree_sha256']}.tmp-{os.getpid()}"
+        for d in CODE_DIRS:
+            shutil.copytree(ROOT / d, tmp / d, ignore=shutil.ignore_patterns("__pycache__"))
+        (tmp / "sample_data").mkdir()
+        shutil.copy2(ROOT / "sample_data" / "generate.py", tmp / "sample_data" / "generate.py")  # bench.gen's tables
+        os.replace(tmp, dest)
+    return dest
+
+
 class Runner:
-    def __init__(self, workdir: Path, salt: bool, log: Path):
+    def __init__(self, workdir: Path, salt: bool, log: Path, code_root: Path = ROOT):
+        self.code_root = code_root
         self.env = dict(os.environ)
-        self.env["PYTHONPATH"] = str(ROOT) + (os.pathsep + self.env["PYTHONPATH"] if self.env.get("PYTHONPATH") else "")
+        self.env["PYTHONPATH"] = str(code_root) + (os.pathsep + self.env["PYTHONPATH"] if self.env.get("PYTHONPATH") else "")
         if not salt:   # no applicant-key hashing unless asked: a fresh install has no salt file
             self.env["TTHC_SALT_FILE"] = str(workdir / "no-salt-file")
         else:
@@ -63,7 +103,7 @@ class Runner:
     def __call__(self, step: str, args: dict) -> dict:
         t0 = time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "bench.child", step, json.dumps(args, default=str)],
-                              cwd=ROOT, env=self.env, capture_output=True, text=True)
+                              cwd=self.code_root, env=self.env, capture_output=True, text=True)
         wall = time.perf_counter() - t0
         with open(self.log, "a", encoding="utf-8") as fh:
             fh.write(f"=== {step} {json.dumps(args, default=str, ensure_ascii=False)}\n{proc.stderr[-5000:]}\n")
@@ -121,11 +161,14 @@ def run(args) -> dict:
     gen_formats = sorted(set(formats) | {"csv"}, key=["csv", "xlsx", "jsonl"].index)
     log = workdir / f"bench_{n}.log"
     log.write_text("")
-    runner = Runner(workdir, args.salt, log)
+    code = code_version()
+    code_root = snapshot_code(workdir) if args.snapshot else ROOT
+    code["snapshot"] = str(code_root) if args.snapshot else None
+    runner = Runner(workdir, args.salt, log, code_root)
     m = machine()
     result: dict = {"cases": n, "cores": m["cores"], "memory_gb": round(m["memory_gb"], 1), "runs": runs,
                     "formats": formats, "machine": m, "started_at": datetime.now().isoformat(timespec="seconds"),
-                    "salted": bool(args.salt), "notes": notes}
+                    "salted": bool(args.salt), "notes": notes, "code": code}
 
     t = time.perf_counter()
     _say(f"data for {n:,} cases in {workdir}")
@@ -294,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="where generated files are cached and databases built (default bench-output/data)")
     p.add_argument("--huge", action="store_true", help=f"allow more than {HUGE:,} cases (20M: tens of GB of files)")
     p.add_argument("--salt", action="store_true", help="load with a salt file (applicant ID hashing on)")
+    p.add_argument("--no-snapshot", dest="snapshot", action="store_false",
+                   help="run the steps on the live tree instead of a copy taken at the start")
     p.add_argument("--explain", action="store_true", help="also write EXPLAIN ANALYZE of every page query")
     p.add_argument("--keep-db", action="store_true", help="keep the query database in the workdir")
     p.add_argument("--page-budget-s", type=float, default=20.0,

@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 
-import duckdb
 import pytest
 
 from core.db import connect_readonly
@@ -37,10 +36,10 @@ def test_kpis_cli_matches_api(sample_db):
 
 
 def test_sample_load_accounting(sample_db):
-    con = duckdb.connect(str(sample_db), read_only=True)
+    # the same factory as every other reader: DuckDB refuses a second configuration for one file
+    con = connect_readonly(sample_db)
     rows = con.execute("select file_name, rows_read, rows_inserted + rows_updated + rows_unchanged + rows_rejected, "
                        "rows_rejected from ingestions order by ingestion_id").fetchall()
-    con.close()
     assert all(read == total for _, read, total, _ in rows)
     rejected = {name: rej for name, _, _, rej in rows}
     # the generator's injected quirks (sample_data/README.md): 5 / 10 / 4 rows rejected
