@@ -10,11 +10,7 @@ from ui.labels import CHANNELS, DIGITAL, metric_label
 
 
 def body(f) -> None:
-    rows = data.applicable_targets(f.path, f.version, f.plan_id, f.end) if f.plan_id else []
-    threshold = data.time_saving_threshold(rows)
-    cur = data.kpis(f.path, f.version, f.start, f.end, f.unit, f.sector, threshold)
-    prev = data.kpis(f.path, f.version, f.previous.start, f.previous.end, f.unit, f.sector, threshold)
-    evaluated = data.evaluate(f.path, f.version, f.plan_id, f.start, f.end, f.unit, values=cur) if f.plan_id else []
+    threshold, cur, prev, evaluated = data.period_figures(f)
     prev_label = periods.previous_label(f.period)
 
     if not cur["received"] and not cur["resolved"]:

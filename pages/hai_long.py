@@ -27,11 +27,7 @@ def _rating_table(dist: pd.DataFrame) -> pd.DataFrame:
 
 
 def body(f) -> None:
-    rows = data.applicable_targets(f.path, f.version, f.plan_id, f.end) if f.plan_id else []
-    threshold = data.time_saving_threshold(rows)
-    cur = data.kpis(f.path, f.version, f.start, f.end, f.unit, f.sector, threshold)
-    prev = data.kpis(f.path, f.version, f.previous.start, f.previous.end, f.unit, f.sector, threshold)
-    evaluated = data.evaluate(f.path, f.version, f.plan_id, f.start, f.end, f.unit, values=cur) if f.plan_id else []
+    threshold, cur, prev, evaluated = data.period_figures(f)
     prev_label = periods.previous_label(f.period)
 
     st.caption("Mức độ hài lòng = (Rất hài lòng + Hài lòng) / tổng số đánh giá, tính theo ngày kết thúc của hồ sơ "

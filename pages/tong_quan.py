@@ -10,10 +10,7 @@ from ui.labels import COUNTS, HEADLINE, STATUS_LABELS, metric_label
 
 
 def body(f) -> None:
-    rows = data.applicable_targets(f.path, f.version, f.plan_id, f.end) if f.plan_id else []
-    threshold = data.time_saving_threshold(rows)
-    cur = data.kpis(f.path, f.version, f.start, f.end, f.unit, f.sector, threshold)
-    prev = data.kpis(f.path, f.version, f.previous.start, f.previous.end, f.unit, f.sector, threshold)
+    _, cur, prev, _ = data.period_figures(f, with_evaluation=False)
     prev_label = periods.previous_label(f.period)
 
     if not (cur["received"] or cur["resolved"] or cur["pending"]):

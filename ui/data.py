@@ -253,3 +253,15 @@ def index766_by_month(path: str, ver: tuple | None, start: date, end: date, unit
 def clear() -> None:
     """Drop every cached result (after a load or a targets edit in this process)."""
     st.cache_data.clear()
+
+
+def period_figures(f, with_evaluation: bool = True) -> tuple[float | None, dict, dict, list[dict]]:
+    """What the metric pages start from: the plan's time-saving threshold in force at the period's
+    end, this and the previous period's kpis, and (optionally) this period's target evaluation."""
+    rows = applicable_targets(f.path, f.version, f.plan_id, f.end) if f.plan_id else []
+    threshold = time_saving_threshold(rows)
+    cur = kpis(f.path, f.version, f.start, f.end, f.unit, f.sector, threshold)
+    prev = kpis(f.path, f.version, f.previous.start, f.previous.end, f.unit, f.sector, threshold)
+    evaluated = (evaluate(f.path, f.version, f.plan_id, f.start, f.end, f.unit, values=cur)
+                 if with_evaluation and f.plan_id else [])
+    return threshold, cur, prev, evaluated
