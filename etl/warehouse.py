@@ -49,7 +49,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for statement in duckdb.extract_statements(views):
         con.execute(statement.query)
         if "view case_facts_view" in statement.query:
-            refresh_facts(con)
+            _ensure_facts_table(con)
     if not con.execute("select count(*) from targets").fetchall()[0][0]:
         load_targets(con)
 
@@ -96,6 +96,19 @@ def load_targets(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> in
 
 def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("update meta set value = cast(cast(value as integer) + 1 as varchar) where key = 'data_version'")
+
+
+def _ensure_facts_table(con: duckdb.DuckDBPyConnection) -> None:
+    """case_facts must exist, with the view's columns, before the macros that read it are created.
+    A load refreshes its rows once at the end, so here only a missing or outdated table is built."""
+    found = con.execute("select table_type from information_schema.tables "
+                        "where table_schema = 'main' and table_name = 'case_facts'").fetchall()
+    if found and found[0][0] == "VIEW":
+        con.execute("drop view case_facts")  # warehouses built before case_facts was materialised
+    columns = ("select column_name from information_schema.columns where table_schema = 'main' "
+               "and table_name = ? order by ordinal_position")
+    if con.execute(columns, ["case_facts"]).fetchall() != con.execute(columns, ["case_facts_view"]).fetchall():
+        refresh_facts(con)
 
 
 def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
