@@ -49,7 +49,7 @@ if str(ROOT) not in sys.path:
 
 from core.calendar import WorkCalendar  # noqa: E402
 
-GEN_VERSION = "5"          # bump when the generated data changes: invalidates cached files
+GEN_VERSION = "6"   # 6: unit 35 no longer shares the sample unit's case-id prefix          # bump when the generated data changes: invalidates cached files
 SEED = 20_251_115
 CHUNK = 500_000            # cases drawn and written at a time (bounded memory at 20M)
 XLSX_MAX_ROWS = 1_000_000  # Excel: 1,048,576 rows per sheet, minus titles, header and total
@@ -129,7 +129,7 @@ def unit_names(n: int) -> list[tuple[str, str]]:
             continue
         seen.add(name)
         i = len(out)
-        out.append((name, f"000.{21 + i // 100:02d}.{i % 100:02d}.H26"))
+        out.append((name, f"000.{40 + i // 100:02d}.{i % 100:02d}.H26"))   # never the sample's 000.21.35
     return out
 
 
