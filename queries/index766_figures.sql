@@ -5,7 +5,7 @@
 -- params: $start (date), $end (date), $unit (varchar or NULL), $grain ('month' | 'period')
 -- rule: the 766 figures the metrics module does not compute (docs/index766.md):
 --   * tthc_satisfaction_766 = cases resolved in the bucket that are not rated "Không hài lòng"
---     (no rating of the case is 1, case_ratings), not late (timeliness <> 'late') / cases resolved
+--     (no rating of the case is 1: case_facts.ratings_dissatisfied_n, from case_ratings), not late (timeliness <> 'late') / cases resolved
 --     in the bucket x 100. "Without complaint" (DOMAIN.md) cannot be applied: PAKN rows carry no
 --     case id, so the figure is an upper bound of the portal's; docs/index766.md says so.
 --   * pakn_satisfaction_rate = PAKN resolved in the bucket rated Hài lòng / Rất hài lòng (rating >= 2)
@@ -25,19 +25,13 @@ with buckets as (
     select cast($start as date), cast($start as date), cast($end as date)
     where $grain <> 'month'
 ),
-case_dissatisfied as (
-    select case_id, bool_or(rating = 1) as dissatisfied
-    from case_ratings
-    group by case_id
-),
 resolved as (
     select
         case when $grain = 'month' then cast(date_trunc('month', p.finish_date) as date)
              else cast($start as date) end as bucket_start,
         p.timeliness,
-        coalesce(d.dissatisfied, false) as dissatisfied
+        p.ratings_dissatisfied_n > 0 as dissatisfied
     from case_period_facts(cast($start as date), cast($end as date)) p
-    left join case_dissatisfied d on d.case_id = p.case_id
     where p.resolved_in_period
       and ($unit is null or p.unit = $unit)
 ),

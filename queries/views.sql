@@ -41,12 +41,65 @@ create or replace macro sector_key(name) as
     trim(regexp_replace(lower(strip_accents(replace(replace(nfc_normalize(name), 'Đ', 'd'), 'đ', 'd'))),
                         '\s+', ' ', 'g'));
 
+-- Ratings per case: the ratings table's list when it has rows for the case, else cases.rating.
+-- satisfied = Rất hài lòng (3) or Hài lòng (2).
+create or replace view case_ratings as
+with
+listed as (
+    select case_id, rating
+    from ratings
+),
+
+fallback as (
+    select c.case_id, c.rating
+    from cases c
+    where c.rating is not null
+      and not exists (select 1 from ratings r where r.case_id = c.case_id)
+),
+
+final as (
+    select case_id, rating, rating >= 2 as satisfied
+    from (select * from listed union all select * from fallback)
+)
+
+select * from final;
+
+-- The period flags of DOMAIN.md's house rules, for a case and a period [s, e] (calendar dates,
+-- inclusive), defined once here and used by case_period_facts (one period) and kpi_table (many
+-- buckets in one pass). NULL dates count as "not in / not before" (coalesce ... false).
+--   received_in: received date in P.          resolved_in: finish date in P.
+--   carried_over_into: received before P and not finished before P (II.06a column 6).
+--   pending_at: received on or before e and not finished by e.
+--   overdue_at: pending, due date before e, not waiting for the applicant (status 5, 6).
+create or replace macro received_in(m_received, s, e) as
+    coalesce(m_received between s and e, false);
+create or replace macro resolved_in(m_finish, s, e) as
+    coalesce(m_finish between s and e, false);
+create or replace macro carried_over_into(m_received, m_finished, m_finish, s) as
+    coalesce(m_received < s, false) and not (m_finished and coalesce(m_finish < s, true));
+create or replace macro pending_at(m_received, m_finished, m_finish, e) as
+    coalesce(m_received <= e, false) and not (m_finished and coalesce(m_finish <= e, true));
+create or replace macro overdue_at(m_pending, m_waits, m_due, e) as
+    m_pending and not m_waits and coalesce(m_due < e, false);
+
 create or replace view case_facts_view as
 with
 office as (
     select coalesce(max(try_cast(value as time)), time '17:00') as close_time
     from meta
     where key = 'office_close'
+),
+
+case_rating_counts as (
+    -- per case, from case_ratings (the one definition of which ratings count), so metric queries
+    -- sum three stored integers instead of joining the rating rows
+    select
+        case_id,
+        count(*) as ratings_n,
+        count(*) filter (where satisfied) as ratings_satisfied_n,
+        count(*) filter (where rating = 1) as ratings_dissatisfied_n
+    from case_ratings
+    group by case_id
 ),
 
 catalogue as (
@@ -141,13 +194,23 @@ classified as (
 
 final as (
     select
-        * exclude (close_time, base_day),
+        classified.* exclude (close_time, base_day),
         case
             when statutory_days > 0 and working_days_taken is not null
                 then 100.0::double * (statutory_days - working_days_taken) / statutory_days  -- exact at 20 %, 30 %
         end as time_saving_pct,
-        case when timeliness = 'late' then wd_between(due_date, finish_date) end as days_late
+        case when timeliness = 'late' then wd_between(due_date, finish_date) end as days_late,
+        -- [active_from, active_to] meets every period in which any period flag of the case is true
+        -- (received, carried over, resolved or pending in it), so period queries join buckets on
+        -- this interval instead of testing every case against every bucket. A case finished at an
+        -- unknown time is active on its receipt day only; an unfinished case stays active.
+        least(received_date, finish_date) as active_from,
+        case when is_finished then greatest(received_date, finish_date) else date '9999-12-31' end as active_to,
+        coalesce(rc.ratings_n, 0) as ratings_n,
+        coalesce(rc.ratings_satisfied_n, 0) as ratings_satisfied_n,
+        coalesce(rc.ratings_dissatisfied_n, 0) as ratings_dissatisfied_n
     from classified
+    left join case_rating_counts rc using (case_id)
 )
 
 select * from final;
@@ -165,19 +228,17 @@ with
 flags as (
     select
         cf.*,
-        coalesce(cf.received_date between p_start and p_end, false) as received_in_period,
-        coalesce(cf.received_date < p_start, false)
-            and not (cf.is_finished and coalesce(cf.finish_date < p_start, true)) as carried_over,
-        coalesce(cf.finish_date between p_start and p_end, false) as resolved_in_period,
-        coalesce(cf.received_date <= p_end, false)
-            and not (cf.is_finished and coalesce(cf.finish_date <= p_end, true)) as pending_at_end
+        received_in(cf.received_date, p_start, p_end) as received_in_period,
+        carried_over_into(cf.received_date, cf.is_finished, cf.finish_date, p_start) as carried_over,
+        resolved_in(cf.finish_date, p_start, p_end) as resolved_in_period,
+        pending_at(cf.received_date, cf.is_finished, cf.finish_date, p_end) as pending_at_end
     from case_facts cf
 ),
 
 overdue as (
     select
         f.*,
-        f.pending_at_end and not f.waits_applicant and coalesce(f.due_date < p_end, false) as pending_overdue
+        overdue_at(f.pending_at_end, f.waits_applicant, f.due_date, p_end) as pending_overdue
     from flags f
 ),
 
@@ -187,29 +248,6 @@ final as (
         o.pending_at_end and not o.pending_overdue as pending_in_time,
         case when o.pending_overdue then wd_between(o.due_date, p_end) end as days_overdue
     from overdue o
-)
-
-select * from final;
-
--- Ratings per case: the ratings table's list when it has rows for the case, else cases.rating.
--- satisfied = Rất hài lòng (3) or Hài lòng (2).
-create or replace view case_ratings as
-with
-listed as (
-    select case_id, rating
-    from ratings
-),
-
-fallback as (
-    select c.case_id, c.rating
-    from cases c
-    where c.rating is not null
-      and not exists (select 1 from ratings r where r.case_id = c.case_id)
-),
-
-final as (
-    select case_id, rating, rating >= 2 as satisfied
-    from (select * from listed union all select * from fallback)
 )
 
 select * from final;
@@ -280,80 +318,119 @@ periods as (
     from buckets
 ),
 
-scope as materialized (
-    select p.bucket, case when p_by_sector then f.sector end as grp_sector, f.*
-    from periods p, lateral case_period_facts(p.period_start, p.period_end) f
-    where (p_unit is null or f.unit = p_unit)
+scope as (
+    -- one pass: each case meets only the buckets its active interval overlaps (a range join),
+    -- not every bucket; the flags are those of case_period_facts, from the same macros
+    select
+        p.bucket,
+        case when p_by_sector then f.sector end as grp_sector,
+        f.channel, f.status, f.full_online_eligible, f.digitised, f.e_result, f.data_reused,
+        f.paid_online, f.fee_bearing, f.produced_result, f.procedure_key, f.timeliness,
+        f.time_saving_pct, f.is_land_group, f.ratings_n, f.ratings_satisfied_n,
+        received_in(f.received_date, p.period_start, p.period_end) as received_in_period,
+        carried_over_into(f.received_date, f.is_finished, f.finish_date, p.period_start) as carried_over,
+        resolved_in(f.finish_date, p.period_start, p.period_end) as resolved_in_period,
+        pending_at(f.received_date, f.is_finished, f.finish_date, p.period_end) as pending_at_end,
+        overdue_at(pending_at(f.received_date, f.is_finished, f.finish_date, p.period_end),
+                   f.waits_applicant, f.due_date, p.period_end) as pending_overdue
+    from case_facts f
+    join periods p on f.active_from <= p.period_end and f.active_to >= p.period_start
+    where f.active_from <= cast(p_end as date)
+      and f.active_to >= cast(p_start as date)
+      and (p_unit is null or f.unit = p_unit)
       and (p_sector is null or f.sector = nfc_normalize(p_sector))
-      and (f.received_in_period or f.carried_over or f.resolved_in_period or f.pending_at_end)
+),
+
+procedure_counts as (
+    -- per bucket, sector group and procedure; case_counts sums it (count(distinct) filters cost a
+    -- second pass over the cases). count_if, not count(*) filter: the same count, and DuckDB evaluates
+    -- ~30 FILTER clauses one selection at a time (1.6x slower, docs/performance.md)
+    select
+        bucket,
+        grp_sector,
+        procedure_key,
+        count_if(received_in_period) as received,
+        count_if(received_in_period and channel = 'online') as received_online,
+        count_if(received_in_period and channel = 'direct') as received_direct,
+        count_if(received_in_period and channel = 'postal') as received_postal,
+        count_if(received_in_period and channel is null) as received_channel_unknown,
+        count_if(carried_over) as carried_over,
+        count_if(resolved_in_period) as resolved,
+        count_if(resolved_in_period and timeliness = 'early') as resolved_early,
+        count_if(resolved_in_period and timeliness = 'on_time') as resolved_on_time,
+        count_if(resolved_in_period and timeliness = 'late') as resolved_late,
+        count_if(resolved_in_period and status = 7) as resolved_withdrawn,
+        count_if(resolved_in_period and status = 8) as resolved_stopped,
+        count_if(pending_at_end) as pending,
+        count_if(pending_at_end and not pending_overdue) as pending_in_time,
+        count_if(pending_overdue) as pending_overdue,
+        count_if(received_in_period and full_online_eligible) as full_online_eligible_received,
+        count_if(received_in_period and full_online_eligible and channel = 'online')
+            as full_online_received_online,
+        count_if(received_in_period and digitised is not null) as digitised_known,
+        count_if(received_in_period and digitised) as digitised,
+        count_if(resolved_in_period and produced_result and e_result is not null) as e_result_known,
+        count_if(resolved_in_period and produced_result and e_result) as e_result,
+        count_if(received_in_period and data_reused is not null) as reuse_known,
+        count_if(received_in_period and data_reused) as reused,
+        count_if(received_in_period and fee_bearing and paid_online is not null)
+            as fee_cases_payment_known,
+        count_if(received_in_period and fee_bearing and paid_online) as fee_cases_paid_online,
+        cast(sum(case when resolved_in_period then ratings_n end) as bigint) as ratings,
+        cast(sum(case when resolved_in_period then ratings_satisfied_n end) as bigint) as ratings_satisfied,
+        cast(sum(case when resolved_in_period and is_land_group then ratings_n end) as bigint) as ratings_land_group,
+        cast(sum(case when resolved_in_period and is_land_group then ratings_satisfied_n end) as bigint)
+            as ratings_land_group_satisfied,
+        count_if(resolved_in_period and time_saving_pct is not null) as time_saving_cases,
+        count_if(resolved_in_period and time_saving_pct >= p_threshold_pct)
+            as time_saving_cases_at_threshold,
+        sum(case when resolved_in_period then time_saving_pct end) as time_saving_sum
+    from scope
+    where received_in_period or carried_over or resolved_in_period or pending_at_end
+    group by bucket, grp_sector, procedure_key
 ),
 
 case_counts as (
     select
         bucket,
         grp_sector,
-        count(*) filter (where received_in_period) as received,
-        count(*) filter (where received_in_period and channel = 'online') as received_online,
-        count(*) filter (where received_in_period and channel = 'direct') as received_direct,
-        count(*) filter (where received_in_period and channel = 'postal') as received_postal,
-        count(*) filter (where received_in_period and channel is null) as received_channel_unknown,
-        count(*) filter (where carried_over) as carried_over,
-        count(*) filter (where resolved_in_period) as resolved,
-        count(*) filter (where resolved_in_period and timeliness = 'early') as resolved_early,
-        count(*) filter (where resolved_in_period and timeliness = 'on_time') as resolved_on_time,
-        count(*) filter (where resolved_in_period and timeliness = 'late') as resolved_late,
-        count(*) filter (where resolved_in_period and status = 7) as resolved_withdrawn,
-        count(*) filter (where resolved_in_period and status = 8) as resolved_stopped,
-        count(*) filter (where pending_at_end) as pending,
-        count(*) filter (where pending_in_time) as pending_in_time,
-        count(*) filter (where pending_overdue) as pending_overdue,
-        count(*) filter (where received_in_period and full_online_eligible) as full_online_eligible_received,
-        count(*) filter (where received_in_period and full_online_eligible and channel = 'online')
-            as full_online_received_online,
-        count(*) filter (where received_in_period and digitised is not null) as digitised_known,
-        count(*) filter (where received_in_period and digitised) as digitised,
-        count(*) filter (where resolved_in_period and produced_result and e_result is not null) as e_result_known,
-        count(*) filter (where resolved_in_period and produced_result and e_result) as e_result,
-        count(*) filter (where received_in_period and data_reused is not null) as reuse_known,
-        count(*) filter (where received_in_period and data_reused) as reused,
-        count(*) filter (where received_in_period and fee_bearing and paid_online is not null)
-            as fee_cases_payment_known,
-        count(*) filter (where received_in_period and fee_bearing and paid_online) as fee_cases_paid_online,
-        count(*) filter (where resolved_in_period and time_saving_pct is not null) as time_saving_cases,
-        count(*) filter (where resolved_in_period and time_saving_pct >= p_threshold_pct)
-            as time_saving_cases_at_threshold,
-        avg(time_saving_pct) filter (where resolved_in_period) as time_saving_mean
-    from scope
+        cast(sum(received) as bigint) as received,
+        cast(sum(received_online) as bigint) as received_online,
+        cast(sum(received_direct) as bigint) as received_direct,
+        cast(sum(received_postal) as bigint) as received_postal,
+        cast(sum(received_channel_unknown) as bigint) as received_channel_unknown,
+        cast(sum(carried_over) as bigint) as carried_over,
+        cast(sum(resolved) as bigint) as resolved,
+        cast(sum(resolved_early) as bigint) as resolved_early,
+        cast(sum(resolved_on_time) as bigint) as resolved_on_time,
+        cast(sum(resolved_late) as bigint) as resolved_late,
+        cast(sum(resolved_withdrawn) as bigint) as resolved_withdrawn,
+        cast(sum(resolved_stopped) as bigint) as resolved_stopped,
+        cast(sum(pending) as bigint) as pending,
+        cast(sum(pending_in_time) as bigint) as pending_in_time,
+        cast(sum(pending_overdue) as bigint) as pending_overdue,
+        cast(sum(full_online_eligible_received) as bigint) as full_online_eligible_received,
+        cast(sum(full_online_received_online) as bigint) as full_online_received_online,
+        cast(sum(digitised_known) as bigint) as digitised_known,
+        cast(sum(digitised) as bigint) as digitised,
+        cast(sum(e_result_known) as bigint) as e_result_known,
+        cast(sum(e_result) as bigint) as e_result,
+        cast(sum(reuse_known) as bigint) as reuse_known,
+        cast(sum(reused) as bigint) as reused,
+        cast(sum(fee_cases_payment_known) as bigint) as fee_cases_payment_known,
+        cast(sum(fee_cases_paid_online) as bigint) as fee_cases_paid_online,
+        cast(sum(ratings) as bigint) as ratings,
+        cast(sum(ratings_satisfied) as bigint) as ratings_satisfied,
+        cast(sum(ratings_land_group) as bigint) as ratings_land_group,
+        cast(sum(ratings_land_group_satisfied) as bigint) as ratings_land_group_satisfied,
+        cast(sum(time_saving_cases) as bigint) as time_saving_cases,
+        cast(sum(time_saving_cases_at_threshold) as bigint) as time_saving_cases_at_threshold,
+        -- a procedure counts once when any of its fee cases in P has the flag known / paid online
+        count(*) filter (where procedure_key is not null and fee_cases_payment_known > 0) as fee_procedures,
+        count(*) filter (where procedure_key is not null and fee_cases_paid_online > 0) as fee_procedures_paid_online,
+        sum(time_saving_sum) / nullif(sum(time_saving_cases), 0) as time_saving_mean
+    from procedure_counts
     group by bucket, grp_sector
-),
-
-fee_procedures as (
-    select
-        bucket,
-        grp_sector,
-        count(*) as fee_procedures,
-        count(*) filter (where any_paid_online) as fee_procedures_paid_online
-    from (
-        select bucket, grp_sector, procedure_key, bool_or(paid_online) as any_paid_online
-        from scope
-        where received_in_period and fee_bearing and paid_online is not null and procedure_key is not null
-        group by bucket, grp_sector, procedure_key
-    )
-    group by bucket, grp_sector
-),
-
-rating_counts as (
-    select
-        s.bucket,
-        s.grp_sector,
-        count(*) as ratings,
-        count(*) filter (where r.satisfied) as ratings_satisfied,
-        count(*) filter (where s.is_land_group) as ratings_land_group,
-        count(*) filter (where s.is_land_group and r.satisfied) as ratings_land_group_satisfied
-    from scope s
-    join case_ratings r on r.case_id = s.case_id
-    where s.resolved_in_period
-    group by s.bucket, s.grp_sector
 ),
 
 pakn as (
@@ -415,12 +492,12 @@ joined as (
         coalesce(c.reused, 0) as reused,
         coalesce(c.fee_cases_payment_known, 0) as fee_cases_payment_known,
         coalesce(c.fee_cases_paid_online, 0) as fee_cases_paid_online,
-        coalesce(f.fee_procedures, 0) as fee_procedures,
-        coalesce(f.fee_procedures_paid_online, 0) as fee_procedures_paid_online,
-        coalesce(r.ratings, 0) as ratings,
-        coalesce(r.ratings_satisfied, 0) as ratings_satisfied,
-        coalesce(r.ratings_land_group, 0) as ratings_land_group,
-        coalesce(r.ratings_land_group_satisfied, 0) as ratings_land_group_satisfied,
+        coalesce(c.fee_procedures, 0) as fee_procedures,
+        coalesce(c.fee_procedures_paid_online, 0) as fee_procedures_paid_online,
+        coalesce(c.ratings, 0) as ratings,
+        coalesce(c.ratings_satisfied, 0) as ratings_satisfied,
+        coalesce(c.ratings_land_group, 0) as ratings_land_group,
+        coalesce(c.ratings_land_group_satisfied, 0) as ratings_land_group_satisfied,
         coalesce(c.time_saving_cases, 0) as time_saving_cases,
         coalesce(c.time_saving_cases_at_threshold, 0) as time_saving_cases_at_threshold,
         c.time_saving_mean,
@@ -428,8 +505,6 @@ joined as (
         coalesce(k.pakn_on_time, 0) as pakn_on_time
     from groups p
     left join case_counts c on c.bucket = p.bucket and c.grp_sector is not distinct from p.grp_sector
-    left join fee_procedures f on f.bucket = p.bucket and f.grp_sector is not distinct from p.grp_sector
-    left join rating_counts r on r.bucket = p.bucket and r.grp_sector is not distinct from p.grp_sector
     left join pakn k on k.bucket = p.bucket and k.grp_sector is not distinct from p.grp_sector
 ),
 
