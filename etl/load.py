@@ -92,6 +92,7 @@ def load_into(con, paths: list[Path], mapping: Mapping | None = None, unit: str 
     salt = read_salt()
     results: list[FileResult] = []
     bar = Progress(len(paths) * 3, bool(progress))
+    load_started = datetime.now()  # rows this load changes carry this time or later
     con.execute("begin transaction")
     try:
         warehouse.create_schema(con)  # inside the transaction: one commit, not one per statement
@@ -140,7 +141,7 @@ def load_into(con, paths: list[Path], mapping: Mapping | None = None, unit: str 
                 con.execute(f"drop view if exists {view}")
             results.append(result)
         derive_due_dates(con, settings.get("office_close"))
-        warehouse.refresh_facts(con)
+        warehouse.refresh_facts(con, since=load_started)
         warehouse.bump_data_version(con)
         con.execute("commit")
     except BaseException:

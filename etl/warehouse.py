@@ -5,6 +5,7 @@ repository, so every fresh database has it; the case data comes only from loads.
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     views = (ETL_DIR.parent / "queries" / "views.sql").read_text(encoding="utf-8")
     for statement in duckdb.extract_statements(views):
         con.execute(statement.query)
-        if "view case_facts_view" in statement.query:
+        if "create or replace view case_facts_view" in statement.query:
             _ensure_facts_table(con)
     if not con.execute("select count(*) from targets").fetchall()[0][0]:
         load_targets(con)
@@ -98,9 +99,31 @@ def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("update meta set value = cast(cast(value as integer) + 1 as varchar) where key = 'data_version'")
 
 
+FACTS_FINGERPRINT = "facts_fingerprint"
+
+
+def facts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """What every case_facts row depends on besides its own case and rating rows: the view and
+    macro definitions, the status codes, the office closing time, the working-day calendar and
+    the procedure catalogue. When it changes, all rows are recomputed; otherwise a load refreshes
+    only the cases it touched."""
+    h = hashlib.sha256()
+    for path in (ETL_DIR.parent / "queries" / "views.sql", ETL_DIR / "macros.sql"):
+        h.update(path.read_bytes())
+    h.update(repr(STATUSES).encode())
+    h.update(str(con.execute("select value from meta where key = 'office_close'").fetchall()).encode())
+    for sql in ("select md5(coalesce(string_agg(concat_ws('|', day, is_working, wd_index), ',' order by day), '')) "
+                "from work_calendar",
+                "select md5(coalesce(string_agg(concat_ws('|', procedure_code, statutory_days, fee_amount, "
+                "full_online_eligible, loaded_at), ',' order by all), '')) from procedures"):
+        h.update(con.execute(sql).fetchall()[0][0].encode())
+    return h.hexdigest()
+
+
 def _ensure_facts_table(con: duckdb.DuckDBPyConnection) -> None:
     """case_facts must exist, with the view's columns, before the macros that read it are created.
-    A load refreshes its rows once at the end, so here only a missing or outdated table is built."""
+    Rebuilt here only when missing, outdated in shape, or computed under other definitions
+    (facts_fingerprint); a load then refreshes the rows it touched (refresh_facts)."""
     found = con.execute("select table_type from information_schema.tables "
                         "where table_schema = 'main' and table_name = 'case_facts'").fetchall()
     if found and found[0][0] == "VIEW":
@@ -109,10 +132,38 @@ def _ensure_facts_table(con: duckdb.DuckDBPyConnection) -> None:
                "and table_name = ? order by ordinal_position")
     if con.execute(columns, ["case_facts"]).fetchall() != con.execute(columns, ["case_facts_view"]).fetchall():
         refresh_facts(con)
+    else:
+        refresh_facts(con, since=datetime.max)  # nothing touched: rebuilds only if the fingerprint moved
 
 
-def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
-    """Materialise the per-case derivations of queries/views.sql (case_facts_view) as table
-    case_facts. Working days per case cost a calendar lookup each; done once per load, the
-    metric queries then only scan and aggregate."""
-    con.execute("create or replace table case_facts as select * from case_facts_view")
+def refresh_facts(con: duckdb.DuckDBPyConnection, since: datetime | None = None) -> str:
+    """Bring table case_facts up to date with case_facts_view (queries/views.sql): the per-case
+    derivations, computed once per load so metric queries only scan and aggregate.
+
+    With `since`, only cases a load changed at or after that time (cases.last_loaded_at, or a
+    rating's loaded_at) are recomputed, unless facts_fingerprint changed, which recomputes all.
+    Returns 'full', 'incremental' or 'none'."""
+    fingerprint = facts_fingerprint(con)
+    stored = con.execute("select max(value) from meta where key = ?", [FACTS_FINGERPRINT]).fetchall()[0][0]
+    if since is None or stored != fingerprint:
+        # sorted by active_from so a period's scan skips the row groups after the period
+        con.execute("create or replace table case_facts as select * from case_facts_view order by active_from")
+        con.execute("delete from meta where key = ?", [FACTS_FINGERPRINT])
+        con.execute("insert into meta values (?, ?)", [FACTS_FINGERPRINT, fingerprint])
+        return "full"
+    if since == datetime.max:
+        return "none"
+    # the changed cases' rows, so case_facts_of computes only them (a filter on the view's output
+    # would compute every case first)
+    con.execute(
+        "create or replace temp table _facts_dirty as select * from cases where case_id in ("
+        "select case_id from cases where last_loaded_at >= $since "
+        "union select case_id from ratings where loaded_at >= $since)", {"since": since})
+    try:
+        if not con.execute("select count(*) from _facts_dirty").fetchall()[0][0]:
+            return "none"
+        con.execute("delete from case_facts where case_id in (select case_id from _facts_dirty)")
+        con.execute("insert into case_facts select * from case_facts_of('_facts_dirty') order by active_from")
+        return "incremental"
+    finally:
+        con.execute("drop table if exists _facts_dirty")

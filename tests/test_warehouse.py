@@ -1,8 +1,13 @@
-"""Schema creation: case_facts is materialised once per load, and older warehouses migrate."""
+"""Schema creation and case_facts: materialised once per load, incrementally when only cases
+changed, in full when a definition they depend on changed; older warehouses migrate."""
+from pathlib import Path
+
 import duckdb
 
-from etl import warehouse
+from etl import load, warehouse
 from queries import metrics
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 
 
 def test_old_warehouse_with_case_facts_view_migrates():
@@ -19,10 +24,80 @@ def test_old_warehouse_with_case_facts_view_migrates():
     assert metrics.kpis(con, "2026-02-01", "2026-02-28")["received"] == 1
 
 
-def test_create_schema_keeps_the_facts_until_the_load_refreshes_them(monkeypatch):
+def test_create_schema_keeps_the_facts_until_the_load_refreshes_them():
     con = duckdb.connect()
     warehouse.create_schema(con)
-    calls = []
-    monkeypatch.setattr(warehouse, "refresh_facts", lambda c: calls.append(c))
+    con.execute("insert into case_facts (case_id) values ('MARKER')")
     warehouse.create_schema(con)          # an existing, current table is not rebuilt again
-    assert calls == []
+    assert con.execute("select count(*) from case_facts where case_id = 'MARKER'").fetchall() == [(1,)]
+
+
+def _facts_match_view(con) -> None:
+    """case_facts holds exactly what the view computes now, row for row."""
+    for a, b in (("case_facts", "case_facts_view"), ("case_facts_view", "case_facts")):
+        extra = con.execute(f"select count(*) from (select * from {a} except all select * from {b})").fetchall()
+        assert extra == [(0,)], f"rows of {a} not in {b}"
+
+
+def _load(con, paths, calls):
+    real = warehouse.refresh_facts
+
+    def spy(c, since=None):
+        calls.append(real(c, since=since))
+        return calls[-1]
+    import pytest
+    mp = pytest.MonkeyPatch()
+    mp.setattr(warehouse, "refresh_facts", spy)
+    try:
+        return load.load_into(con, paths, progress=False)
+    finally:
+        mp.undo()
+
+
+def test_a_load_recomputes_only_the_cases_it_changed(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    calls: list[str] = []
+    _load(con, [SAMPLE / "bo_tthc.xlsx", SAMPLE / "ho_so_2025_vendorB.csv"], calls)
+    assert calls[-1] == "full"          # a new warehouse: every row
+    _facts_match_view(con)
+    con.execute("insert into case_facts (case_id) values ('MARKER')")   # survives only an incremental refresh
+    # the 2026 sync re-exports late-2025 cases in a later state and adds new ones; the ratings
+    # file changes cases' ratings without touching the cases table
+    results = _load(con, [SAMPLE / "dvcqg_2026.jsonl", SAMPLE / "danh_gia_hai_long.txt"], calls)
+    assert results[0].rows_updated > 0 and results[0].rows_inserted > 0
+    assert calls[-1] == "incremental"
+    assert con.execute("select count(*) from case_facts where case_id = 'MARKER'").fetchall() == [(1,)]
+    con.execute("delete from case_facts where case_id = 'MARKER'")
+    _facts_match_view(con)
+    assert con.execute("select sum(ratings_n) from case_facts").fetchall()[0][0] > 0
+
+
+def test_a_catalogue_or_closing_time_change_recomputes_every_case(tmp_path, monkeypatch):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    calls: list[str] = []
+    _load(con, [SAMPLE / "ho_so_2025_vendorB.csv"], calls)
+    con.execute("insert into case_facts (case_id) values ('MARKER')")
+    _load(con, [SAMPLE / "bo_tthc.xlsx"], calls)        # statutory days and fees of every procedure
+    assert calls[-1] == "full"
+    _facts_match_view(con)
+    con.execute("insert into case_facts (case_id) values ('MARKER')")
+    monkeypatch.setenv("TTHC_OFFICE_CLOSE", "16:30")    # a new closing time moves base days
+    warehouse.create_schema(con)
+    assert con.execute("select count(*) from case_facts where case_id = 'MARKER'").fetchall() == [(0,)]
+    _facts_match_view(con)
+
+
+def test_working_day_joins_equal_the_calendar_macros(tmp_path):
+    """case_facts_of computes working days by joins on work_calendar; they must agree with the
+    wd_base / wd_between macros of etl/macros.sql (the definitions docs/calendar.md describes)."""
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    load.load_into(con, [SAMPLE / "bo_tthc.xlsx", SAMPLE / "ho_so_2025_vendorB.csv"], progress=False)
+    rows = con.execute("""
+        select count(*) filter (where working_days_taken is distinct from
+                                greatest(0, wd_between(wd_base(received_at, time '17:00'), finish_date))),
+               count(*) filter (where days_late is distinct from
+                                case when timeliness = 'late' then wd_between(due_date, finish_date) end),
+               count(working_days_taken), count(days_late)
+        from case_facts""").fetchall()[0]
+    assert rows[0] == 0 and rows[1] == 0
+    assert rows[2] > 1000 and rows[3] > 10       # the comparison covered real values
