@@ -72,6 +72,17 @@ def kpis_by_sector(con: duckdb.DuckDBPyConnection, start: date | str, end: date 
     return loader.run(con, "kpis_by_sector", params)
 
 
+def kpis_by_sector_period(con: duckdb.DuckDBPyConnection, start: date | str, end: date | str,
+                          unit: str | None = None, threshold_pct: float | None = None,
+                          grain: str = "month") -> pa.Table:
+    """kpis_by_sector() for every week, month or quarter inside [start, end], in one query
+    (queries/kpis_by_sector_period.sql)."""
+    if grain not in GRAINS:
+        raise ValueError(f"grain must be one of {', '.join(GRAINS)}, not {grain!r}")
+    params = period(start, end) | {"unit": unit, "grain": grain, "threshold_pct": _threshold(threshold_pct)}
+    return loader.run(con, "kpis_by_sector_period", params)
+
+
 def kpis_by_period(con: duckdb.DuckDBPyConnection, start: date | str, end: date | str, unit: str | None = None,
                    sector: str | None = None, threshold_pct: float | None = None,
                    grain: str = "month") -> pa.Table:

@@ -251,6 +251,18 @@ def test_kpis_by_sector_adds_up_and_matches_kpis(con, period):
             assert metrics.kpis(con, *period, sector=r["sector"]) == {k: v for k, v in r.items() if k != "sector"}
 
 
+@pytest.mark.parametrize("grain", ["week", "month"])
+def test_kpis_by_sector_period_rows_equal_kpis_by_sector_of_their_period(con, grain):
+    rows = metrics.kpis_by_sector_period(con, P1[0], P2[1], grain=grain).to_pylist()
+    periods = sorted({(r["period_start"], r["period_end"]) for r in rows})
+    assert len(periods) > 1
+    for p_start, p_end in periods:
+        mine = [{k: v for k, v in r.items() if k not in ("bucket", "bucket_start", "bucket_end", "period_start",
+                                                          "period_end")}
+                for r in rows if (r["period_start"], r["period_end"]) == (p_start, p_end)]
+        assert mine == metrics.kpis_by_sector(con, p_start, p_end).to_pylist()
+
+
 def test_kpis_by_sector_p1(con):
     rows = {r["sector"]: r for r in metrics.kpis_by_sector(con, *P1).to_pylist()}
     # order: Chứng thực, Đất đai (Đ with D), Hộ tịch, Văn hóa, Xây dựng, no sector last
@@ -459,14 +471,14 @@ def test_sql_files_have_header_and_no_formatting(path):
     assert not re.search(r"%\(?\w*\)?s\b|%[dr]\b", text), f"{path.name}: %-placeholder"
 
 
-METRIC_SQL = ["kpis", "kpis_by_sector", "kpis_by_period", "report06a", "late_cases", "due_soon", "data_quality"]
+METRIC_SQL = ["kpis", "kpis_by_sector", "kpis_by_period", "kpis_by_sector_period", "report06a", "late_cases", "due_soon", "data_quality"]
 
 
 def test_kpi_formulas_are_written_once():
     # kpis, kpis_by_sector and kpis_by_period share one definition: the kpi_table macro
     views = (QUERIES / "views.sql").read_text(encoding="utf-8")
     assert views.count("rate_pct(resolved_early + resolved_on_time, resolved) as on_time_rate") == 1
-    for name in ("kpis", "kpis_by_sector", "kpis_by_period"):
+    for name in ("kpis", "kpis_by_sector", "kpis_by_period", "kpis_by_sector_period"):
         assert "rate_pct(" not in loader.sql_text(name) and "kpi_table(" in loader.sql_text(name)
 
 

@@ -150,6 +150,14 @@ def kpis_by_period(path: str, ver: tuple | None, start: date, end: date, unit: s
 
 
 @_cached
+def kpis_by_sector_period(path: str, ver: tuple | None, start: date, end: date, unit: str | None,
+                          threshold: float | None, grain: str = "month") -> pd.DataFrame:
+    from queries import metrics
+    with connection(path) as con:
+        return _df(metrics.kpis_by_sector_period(con, start, end, unit=unit, threshold_pct=threshold, grain=grain))
+
+
+@_cached
 def kpis_by_sector(path: str, ver: tuple | None, start: date, end: date, unit: str | None,
                    threshold: float | None) -> pd.DataFrame:
     from queries import metrics
