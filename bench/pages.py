@@ -8,7 +8,6 @@ Edit PAGES when a page's queries change; the JSON reports each call's time as we
 """
 from __future__ import annotations
 
-import importlib.util
 from datetime import date
 from pathlib import Path
 
@@ -20,40 +19,85 @@ WEEK = (date(2025, 12, 22), date(2025, 12, 28))            # Monday-Sunday
 PREVIOUS_WEEK = (date(2025, 12, 15), date(2025, 12, 21))
 
 
-def has_index766() -> bool:
-    return (ROOT / "queries" / "index766.py").is_file() and importlib.util.find_spec("queries.index766") is not None
+def _plan_id(con) -> str | None:
+    """The plan the sidebar opens with: the first one (ui/state.py), None without targets."""
+    from queries import loader
+    rows = loader.run(con, "plans").to_pylist()
+    return rows[0]["plan_id"] if rows else None
 
 
 def pages() -> dict[str, list[tuple[str, object]]]:
-    from queries import metrics
+    """Every page's calls as the page makes them when it opens on PERIOD (pages/*.py, through
+    ui/data.py): the calls behind st.cache_data, each timed; on-click work (downloads) is left out."""
+    from queries import index766 as idx
+    from queries import loader, metrics, targets
 
-    idx = None
-    if has_index766():
-        from queries import index766 as idx
+    memo: dict[int, float | None] = {}
 
-    out: dict[str, list[tuple[str, object]]] = {
-        "Tổng quan": [
-            ("kpis(year)", lambda con: metrics.kpis(con, *PERIOD)),
-            ("kpis(previous year)", lambda con: metrics.kpis(con, *PREVIOUS)),
+    def threshold(con) -> float | None:
+        """ui.data.period_figures: the plan's time-saving target in force at the period's end.
+        The app caches it; the calls that use it read the cached value, as here."""
+        if id(con) in memo:
+            return memo[id(con)]
+        memo[id(con)] = _threshold(con)
+        return memo[id(con)]
+
+    def _threshold(con) -> float | None:
+        plan = _plan_id(con)
+        rows = targets.applicable_targets(con, plan, PERIOD[1], include_not_in_effect=True) if plan else []
+        for r in rows:
+            if r["in_effect"] and r["measurable"] and r["metric"] == "time_saving_mean" and r["value"] is not None:
+                return float(r["value"])
+        return None
+
+    def period_figures() -> list[tuple[str, object]]:
+        return [
+            ("applicable_targets(plan, year end)", _threshold),
+            ("kpis(year)", lambda con: metrics.kpis(con, *PERIOD, threshold_pct=threshold(con))),
+            ("kpis(previous year)", lambda con: metrics.kpis(con, *PREVIOUS, threshold_pct=threshold(con))),
+        ]
+
+    def ratings(start, end):
+        return lambda con: loader.run(con, "ratings_distribution",
+                                      {"start": start, "end": end, "unit": None, "sector": None})
+
+    return {
+        "Tổng quan": period_figures() + [
+            ("index766(year)", lambda con: idx.index766(con, *PERIOD)),
         ],
         "Giao ban tuần": [
             ("report06a(week)", lambda con: metrics.report06a(con, *WEEK)),
             ("report06a(previous week)", lambda con: metrics.report06a(con, *PREVIOUS_WEEK)),
+            ("kpis(week)", lambda con: metrics.kpis(con, *WEEK)),
+            ("kpis(previous week)", lambda con: metrics.kpis(con, *PREVIOUS_WEEK)),
             ("late_cases(week)", lambda con: metrics.late_cases(con, *WEEK)),
             ("due_soon(week)", lambda con: metrics.due_soon(con, *WEEK)),
         ],
         "Xu hướng": [
-            ("kpis_by_period(year, month)", lambda con: metrics.kpis_by_period(con, *PERIOD, grain="month")),
-            ("kpis_by_sector(year)", lambda con: metrics.kpis_by_sector(con, *PERIOD)),
+            ("applicable_targets(plan, year end)", _threshold),
+            ("kpis_by_period(year, month)",
+             lambda con: metrics.kpis_by_period(con, *PERIOD, threshold_pct=threshold(con), grain="month")),
+            ("kpis_by_sector(year)", lambda con: metrics.kpis_by_sector(con, *PERIOD, threshold_pct=threshold(con))),
+            ("kpis_by_sector_period(12 months)",
+             lambda con: metrics.kpis_by_sector_period(con, *PERIOD, threshold_pct=threshold(con), grain="month")),
+            ("projection(on_time_rate, year)",
+             lambda con: targets.projection(con, _plan_id(con), "on_time_rate", PERIOD[1].year, PERIOD[1])),
         ],
-        "Chuyển đổi số / Hài lòng": [
-            ("kpis_by_period(year, month)", lambda con: metrics.kpis_by_period(con, *PERIOD, grain="month")),
+        "Chuyển đổi số": period_figures() + [
+            ("kpis_by_period(year, month)",
+             lambda con: metrics.kpis_by_period(con, *PERIOD, threshold_pct=threshold(con), grain="month")),
+        ],
+        "Hài lòng": period_figures() + [
+            ("kpis_by_period(year, month)",
+             lambda con: metrics.kpis_by_period(con, *PERIOD, threshold_pct=threshold(con), grain="month")),
+            ("ratings_distribution(period)", ratings(*PERIOD)),
+            ("ratings_distribution(trend window)", ratings(*PERIOD)),
+        ],
+        "Chỉ số 766": [
+            ("index766(year)", lambda con: idx.index766(con, *PERIOD)),
+            ("index766_by_month(year)", lambda con: idx.index766_by_month(con, *PERIOD)),
         ],
     }
-    if idx is not None:
-        out["Tổng quan"].append(("index766(year)", lambda con: idx.index766(con, *PERIOD)))
-        out["Chỉ số 766"] = [("index766_by_month(year)", lambda con: idx.index766_by_month(con, *PERIOD))]
-    return out
 
 
 # The bare-scan floor: the least any period query must do.
