@@ -10,7 +10,7 @@
 with
 scope as (
     select *
-    from case_period_facts($end, $end)
+    from period_cases($end, $end)
     where ($unit is null or unit = $unit)
       and ($sector is null or sector = nfc_normalize($sector))
       and pending_at_end

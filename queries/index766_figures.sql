@@ -31,7 +31,7 @@ resolved as (
              else cast($start as date) end as bucket_start,
         p.timeliness,
         p.ratings_dissatisfied_n > 0 as dissatisfied
-    from case_period_facts(cast($start as date), cast($end as date)) p
+    from period_cases(cast($start as date), cast($end as date)) p
     where p.resolved_in_period
       and ($unit is null or p.unit = $unit)
 ),

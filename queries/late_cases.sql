@@ -13,7 +13,7 @@
 with
 scope as (
     select *
-    from case_period_facts($start, $end)
+    from period_cases($start, $end)
     where ($unit is null or unit = $unit)
       and ($sector is null or sector = nfc_normalize($sector))
 ),

@@ -9,7 +9,7 @@
 with
 scope as (
     select case_id, sector, finish_date
-    from case_period_facts($start, $end)
+    from period_cases($start, $end)
     where resolved_in_period
       and ($unit is null or unit = $unit)
       and ($sector is null or sector = nfc_normalize($sector))

@@ -29,9 +29,8 @@
 with
 scope as (
     select *
-    from case_period_facts($start, $end)
+    from period_cases($start, $end)
     where ($unit is null or unit = $unit)
-      and (received_in_period or carried_over or resolved_in_period or pending_at_end)
 ),
 
 by_sector as (

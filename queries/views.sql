@@ -284,6 +284,17 @@ final as (
 
 select * from final;
 
+-- period_cases(p_start, p_end): the rows of case_period_facts with a flag in the period (received,
+-- carried over, resolved or pending at its end): what report06a, the case lists and the rating and
+-- 766 figures count. The active-interval test is implied by the flags; it is here because case_facts
+-- is stored in active_from order, so the scan skips the row groups after the period.
+create or replace macro period_cases(p_start, p_end) as table
+select *
+from case_period_facts(p_start, p_end)
+where active_from <= p_end
+  and active_to >= p_start
+  and (received_in_period or carried_over or resolved_in_period or pending_at_end);
+
 -- PAKN (feedback) items with calendar dates and the on-time flag.
 create or replace view feedback_facts as
 with
