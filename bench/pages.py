@@ -50,10 +50,18 @@ def pages() -> dict[str, list[tuple[str, object]]]:
                 return float(r["value"])
         return None
 
+    kpis_memo: dict[int, dict] = {}
+
+    def kpis_year(con) -> dict:
+        if id(con) not in kpis_memo:
+            kpis_memo[id(con)] = metrics.kpis(con, *PERIOD, threshold_pct=threshold(con))
+        return kpis_memo[id(con)]
+
     def period_figures() -> list[tuple[str, object]]:
         return [
             ("applicable_targets(plan, year end)", _threshold),
-            ("kpis(year)", lambda con: metrics.kpis(con, *PERIOD, threshold_pct=threshold(con))),
+            ("kpis(year)", lambda con: kpis_memo.update({id(con): metrics.kpis(con, *PERIOD,
+                                                                                threshold_pct=threshold(con))})),
             ("kpis(previous year)", lambda con: metrics.kpis(con, *PREVIOUS, threshold_pct=threshold(con))),
         ]
 
@@ -63,7 +71,9 @@ def pages() -> dict[str, list[tuple[str, object]]]:
 
     return {
         "Tổng quan": period_figures() + [
-            ("index766(year)", lambda con: idx.index766(con, *PERIOD)),
+            # the page hands index766 its kpis(year) (pages/tong_quan.py)
+            ("index766(year, with the page's kpis)",
+             lambda con: idx.index766(con, *PERIOD, kpi_values=kpis_year(con))),
         ],
         "Giao ban tuần": [
             ("report06a(week)", lambda con: metrics.report06a(con, *WEEK)),

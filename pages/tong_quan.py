@@ -36,7 +36,8 @@ def body(f) -> None:
             left.subheader("Chưa chọn kế hoạch")
         with right:
             with page.guard("Chỉ số 766"):
-                idx = data.index766(f.path, f.version, f.start, f.end, f.unit)
+                idx = data.index766(f.path, f.version, f.start, f.end, f.unit,
+                                    cur if f.sector is None else None)  # cur: same period and unit
                 total = idx.get("total")
                 st.metric("Chỉ số 766 (phần đo được)",
                           f"{fmt_score(total)} / {fmt_score(idx.get('reachable_max'))}" if total is not None

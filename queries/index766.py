@@ -131,14 +131,18 @@ def _figures(con, start: date, end: date, unit: str | None, grain: str) -> list[
 
 
 def index766(con: duckdb.DuckDBPyConnection, start: date, end: date, unit: str | None = None,
-             config: dict | None = None) -> dict:
+             config: dict | None = None, kpi_values: dict | None = None) -> dict:
     """The 766 score of [start, end] for one unit (or all units when unit is None):
     {start, end, unit, total, reachable_max, max, pct_of_reachable, groups: [{id, name, max, score,
     reachable_max, items: [{id, name, max, metric, rule, value, score, measured, status, reason}]}]}.
-    total sums the measured items; reachable_max is the maximum of those items only."""
+    total sums the measured items; reachable_max is the maximum of those items only.
+    kpi_values: metrics.kpis() of the same period and unit with no sector filter, when the caller
+    has it already (no 766 item uses the time-saving threshold, so any threshold will do)."""
     start, end = metrics.as_date(start, "start"), metrics.as_date(end, "end")
     config = config or load_config()
-    values, nothing = _inputs(metrics.kpis(con, start, end, unit=unit),
+    if kpi_values is None:
+        kpi_values = metrics.kpis(con, start, end, unit=unit)
+    values, nothing = _inputs(kpi_values,
                               _figures(con, start, end, unit, "period")[0])
     return {"start": start, "end": end, "unit": unit, **score(config, values, nothing)}
 

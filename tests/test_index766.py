@@ -159,6 +159,16 @@ def test_march_unit_a(con):
     assert (r["total"], r["reachable_max"], r["pct_of_reachable"]) == (58.5, 70.0, 83.57)
 
 
+def test_kpi_values_handed_in_give_the_same_score(con):
+    from queries import metrics
+    start, end = date(2026, 3, 1), date(2026, 3, 31)
+    own = idx.index766(con, start, end, unit="A")
+    # the page's kpis carry the plan's time-saving threshold: no 766 item depends on it
+    handed = idx.index766(con, start, end, unit="A",
+                          kpi_values=metrics.kpis(con, start, end, unit="A", threshold_pct=55))
+    assert handed == own and own["total"] > 0
+
+
 def test_by_month_and_whole_period(con):
     months = idx.index766_by_month(con, date(2026, 3, 1), date(2026, 4, 30), unit="A")
     assert [(m["period_start"], m["period_end"], m["total"], m["reachable_max"]) for m in months] == [

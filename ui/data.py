@@ -245,10 +245,13 @@ def projection(path: str, ver: tuple | None, plan_id: str, metric: str, year: in
 
 
 @_cached
-def index766(path: str, ver: tuple | None, start: date, end: date, unit: str | None) -> dict:
+def index766(path: str, ver: tuple | None, start: date, end: date, unit: str | None,
+             kpi_values: dict | None = None) -> dict:
+    """kpi_values: the page's kpis of the same period and unit (no sector filter), so they are not
+    computed twice."""
     from queries import index766 as idx
     with connection(path) as con:
-        return idx.index766(con, start, end, unit=unit)
+        return idx.index766(con, start, end, unit=unit, kpi_values=kpi_values)
 
 
 @_cached
