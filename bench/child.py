@@ -386,9 +386,17 @@ def step_pandas(args: dict) -> dict:
     return out
 
 
+def step_browser(args: dict) -> dict:
+    """The metric pages rendered by `streamlit run app.py` in headless Chromium (bench/browser.py)."""
+    from bench import browser
+
+    return browser.step_browser(args)
+
+
 STEPS = {
     "load": step_load, "raw_csv": step_raw_csv, "raw_xlsx": step_raw_xlsx, "raw_jsonl": step_raw_jsonl,
     "page_cold": step_page_cold, "pages_warm": step_pages_warm, "explain": step_explain, "pandas": step_pandas,
+    "browser": step_browser,
 }
 
 

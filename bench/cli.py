@@ -48,7 +48,8 @@ def _median(xs):
     return statistics.median(xs) if xs else None
 
 
-CODE_DIRS = ("bench", "core", "etl", "queries")
+CODE_DIRS = ("bench", "core", "etl", "queries", "ui", "pages")   # ui, pages, app.py: the browser step's app
+CODE_FILES = ("app.py",)
 
 
 def code_version(root: Path = ROOT) -> dict:
@@ -58,11 +59,11 @@ def code_version(root: Path = ROOT) -> dict:
 
     h = hashlib.sha256()
     newest = 0.0
-    for d in CODE_DIRS:
-        for f in sorted((root / d).rglob("*")):
-            if f.is_file() and "__pycache__" not in f.parts and f.suffix in (".py", ".sql", ".yaml", ".csv"):
-                h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
-                newest = max(newest, f.stat().st_mtime)
+    files = [f for d in CODE_DIRS for f in sorted((root / d).rglob("*"))] + [root / f for f in CODE_FILES]
+    for f in files:
+        if f.is_file() and "__pycache__" not in f.parts and f.suffix in (".py", ".sql", ".yaml", ".csv"):
+            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
+            newest = max(newest, f.stat().st_mtime)
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
                               text=True).stdout.strip() or None
@@ -81,6 +82,8 @@ def snapshot_code(workdir: Path) -> Path:
         tmp = workdir / f"code-{version['tree_sha256']}.tmp-{os.getpid()}"
         for d in CODE_DIRS:
             shutil.copytree(ROOT / d, tmp / d, ignore=shutil.ignore_patterns("__pycache__"))
+        for f in CODE_FILES:
+            shutil.copy2(ROOT / f, tmp / f)
         (tmp / "sample_data").mkdir()
         shutil.copy2(ROOT / "sample_data" / "generate.py", tmp / "sample_data" / "generate.py")  # bench.gen's tables
         os.replace(tmp, dest)
@@ -285,6 +288,31 @@ def run(args) -> dict:
     rss["app_pages_warm"] = w.get("maxrss_mb")
     rss["app_page_cold_max"] = max((c["maxrss_mb"] or 0 for c in cold.values()), default=None)
 
+    # --- the pages in a browser: streamlit + headless Chromium (bench/browser.py) ---------------
+    from bench import browser
+
+    why_not = browser.missing()
+    if args.browser is False:
+        why_not = "--no-browser"
+    elif why_not and args.browser:
+        why_not = f"--browser asked but {why_not}"
+    if why_not:
+        notes.append(f"browser render not measured: {why_not}")
+        result["page_browser_cold_ms"], result["page_browser_warm_ms"] = {}, {}
+        result["page_browser"] = {"skipped": why_not}
+    else:
+        _say("pages in the browser (streamlit + chromium)")
+        app_root = code_root if (code_root / "app.py").exists() else ROOT
+        b = runner("browser", {"db": str(query_db), "app_root": str(app_root), "warm_runs": runs,
+                               "log": str(workdir / f"streamlit_n{n}.log"), "timeout_s": args.browser_timeout_s})
+        bp = b.get("pages") or {}
+        result["page_browser_cold_ms"] = {p: v.get("cold_ms") for p, v in bp.items()}
+        result["page_browser_warm_ms"] = {p: v.get("warm_ms") for p, v in bp.items()}
+        result["page_browser"] = {k: v for k, v in b.items() if k not in ("ok", "maxrss_mb", "traceback")}
+        result["page_browser"]["error"] = b.get("error")
+        result["page_browser"]["bench_child_maxrss_mb"] = b.get("maxrss_mb")   # the Playwright driver side
+        rss["app_streamlit"] = b.get("streamlit_vmhwm_mb")
+
     # --- pandas baseline ------------------------------------------------------------------------
     if n <= args.pandas_max_cases:
         _say("pandas baseline")
@@ -344,6 +372,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--page-budget-s", type=float, default=20.0,
                    help="a page whose first warm pass takes longer is timed once more, not --runs times")
     p.add_argument("--cold-runs", type=int, default=None, help="cold runs per page (default --runs; 0 skips)")
+    p.add_argument("--browser", action=argparse.BooleanOptionalAction, default=None,
+                   help="open the pages in headless Chromium through streamlit (default: on when "
+                        "/usr/bin/chromium and playwright exist)")
+    p.add_argument("--browser-timeout-s", type=float, default=300.0,
+                   help="longest wait for one page to render in the browser (default 300)")
     p.add_argument("--pandas-max-cases", type=parse_cases, default=5_000_000)
     p.add_argument("--pandas-xlsx-max-rows", type=parse_cases, default=100_000)
     args = p.parse_args(argv)

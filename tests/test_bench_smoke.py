@@ -2,15 +2,19 @@
 
 Checks the JSON's shape only: every required key, numbers > 0, pages as objects, goals judged.
 Never a timing threshold: CI machines differ; `make bench` measures, this only proves it runs.
+The browser step (streamlit + headless Chromium) runs too when /usr/bin/chromium and playwright
+exist, which is most of the run's time on a busy machine; without them the JSON must say why.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+BROWSER_PAGES = {"Tổng quan", "Giao ban tuần", "Xu hướng", "Chuyển đổi số", "Hài lòng", "Chỉ số 766"}
 
 NUMBERS = ("etl_csv_rows_per_s", "etl_xlsx_rows_per_s", "etl_jsonl_rows_per_s", "raw_xlsx_rows_per_s",
            "raw_csv_rows_per_s", "incremental_load_s", "scan_floor_ms", "ours_kpis_ms", "pandas_kpis_ms",
@@ -22,7 +26,7 @@ def test_bench_smoke(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "bench", "--cases", "2000", "--runs", "1", "--out", str(out),
          "--workdir", str(tmp_path / "work")],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(out.read_text(encoding="utf-8"))
 
@@ -46,3 +50,26 @@ def test_bench_smoke(tmp_path):
         assert {"id", "goal", "value", "threshold", "pass", "applies"} <= set(goal)
         assert goal["pass"] in (True, False), goal
     assert "bench:" in proc.stdout and "goals" in proc.stdout
+
+    # the pages in the browser: shape only, never a time
+    for key in ("page_browser_cold_ms", "page_browser_warm_ms", "page_browser"):
+        assert isinstance(result[key], dict), key
+    if Path("/usr/bin/chromium").exists() and importlib.util.find_spec("playwright") is not None:
+        details = result["page_browser"]
+        assert details.get("error") is None, details.get("error")
+        assert set(result["page_browser_cold_ms"]) == BROWSER_PAGES
+        assert set(result["page_browser_warm_ms"]) == BROWSER_PAGES
+        for page in BROWSER_PAGES:
+            for key in ("page_browser_cold_ms", "page_browser_warm_ms"):
+                ms = result[key][page]
+                assert isinstance(ms, (int, float)) and not isinstance(ms, bool), (key, page)
+            d = details["pages"][page]
+            assert d["error"] is None, (page, d["error"])
+            assert isinstance(d["charts"], int) and isinstance(d["tables"], int), page
+            assert d["h1"] == page, (page, d["h1"])
+        assert isinstance(result["rss_mb_by_step"]["app_streamlit"], (int, float))
+        assert any(g["id"] == "page_browser_cold_ms" for g in goals)
+        assert "browser render ms cold" in proc.stdout
+    else:
+        assert result["page_browser"].get("skipped"), result["page_browser"]
+        assert any("browser render not measured" in n for n in result["notes"])

@@ -1,0 +1,254 @@
+"""The dashboard's pages opened in a real browser: issue 6's "a page opened in the browser
+(Playwright) at 5M cases renders in <= 2 s".
+
+`streamlit run app.py` on a free local port against the query database (TTHC_AUTH_MODE=demo, as
+tests/test_browser.py starts it), headless Debian Chromium driven by Playwright, then every metric
+page opened twice, each time in a fresh browser context (new session, empty HTTP cache):
+
+* cold: the first open of the page after the server started. The pages are opened in the fixed
+  order of PAGES and share cached calls (the sidebar's units/sectors/plans, kpis(year) on Tổng
+  quan, Chuyển đổi số and Hài lòng, ...), so a page's cold open computes only what the pages
+  before it did not; Tổng quan's also pays the server's first script run (imports of the app,
+  opening the database). That is what the first user after a restart sees, in this order.
+* warm: after all cold opens, each page again (st.cache_data hits), `warm_runs` times, median.
+
+Rendered time: from the start of page.goto until the page is complete, i.e. it has an h1, no
+"Running..." status widget (stStatusWidget) and no skeleton (stSkeleton), and the counts of
+charts (.js-plotly-plot, stPlotlyChart), tables (stDataFrame, stTable), metric cards and
+exception and error boxes no longer change. A script injected before the page's own (add_init_script)
+records in the page the wall-clock time of every change of those counts (MutationObserver, plus
+a 25 ms timer as a backstop); Python polls it every 50 ms and stops once the page has been
+complete and unchanged for QUIET_S. The rendered time is the time of the last change, the quiet
+window excluded. An stException, or an st.error box (the pages catch a failing query and show
+one), is recorded as the page's error; the time is still reported.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from statistics import median
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+# (title = the key used by bench/pages.py, url path): the metric pages, in the order they are opened
+PAGES = [
+    ("Tổng quan", ""),                 # the default page lives at /
+    ("Giao ban tuần", "giao_ban"),
+    ("Xu hướng", "xu_huong"),
+    ("Chuyển đổi số", "chuyen_doi_so"),
+    ("Hài lòng", "hai_long"),
+    ("Chỉ số 766", "chi_so_766"),
+]
+
+QUIET_S = 1.0
+POLL_S = 0.05
+
+FIELDS = ("h1", "running", "skeleton", "charts", "chart_boxes", "tables", "metrics", "exceptions", "error_boxes")
+
+# Runs in the page before Streamlit's own scripts; window.__bench = the last change of the counts.
+INIT_JS = """
+(() => {
+  if (window.top !== window) return;
+  const q = s => document.querySelectorAll(s).length;
+  const sig = () => [q('h1'), q("[data-testid='stStatusWidget']"), q("[data-testid='stSkeleton']"),
+                     q('.js-plotly-plot'), q("[data-testid='stPlotlyChart']"),
+                     q("[data-testid='stDataFrame']") + q("[data-testid='stTable']"),
+                     q("[data-testid='stMetric']"), q("[data-testid='stException']"),
+                     q("[data-testid='stAlertContentError']")].join(',');
+  window.__bench = {sig: null, t: Date.now(), changes: 0, log: []};
+  const tick = () => {
+    const s = sig(), b = window.__bench;
+    if (s !== b.sig) {
+      const t = Date.now();
+      if (b.log.length < 200) b.log.push([t, s]);
+      window.__bench = {sig: s, t: t, changes: b.changes + 1, log: b.log};
+    }
+  };
+  new MutationObserver(tick).observe(document, {childList: true, subtree: true, attributes: true,
+                                                attributeFilter: ['class', 'data-testid']});
+  setInterval(tick, 25);
+})();
+"""
+
+
+def missing() -> str | None:
+    """Why the browser step cannot run here (None: it can)."""
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} not found (apt-get install -y chromium)"
+    import importlib.util
+    if importlib.util.find_spec("playwright") is None:
+        return "the playwright package is not installed (pip install -r requirements-dev.txt)"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _proc_status_mb(pid: int) -> dict:
+    out = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key = line.split(":", 1)[0]
+            if key in ("VmHWM", "VmRSS"):
+                out[key] = int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return out
+
+
+class Server:
+    """`python -m streamlit run app.py` as tests/test_browser.py starts it."""
+
+    def __init__(self, app_root: Path, db: str, log_path: Path, start_timeout_s: float = 120.0):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.log = open(log_path, "w+", encoding="utf-8")
+        env = dict(os.environ, TTHC_AUTH_MODE="demo", TTHC_DB_PATH=db)
+        t0 = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(app_root / "app.py"), "--server.headless", "true",
+             "--server.address", "127.0.0.1", "--server.port", str(self.port),
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--", "--db", db],
+            cwd=app_root, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + start_timeout_s
+        while True:
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200 and r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                tail = self.log_tail()
+                self.stop()
+                raise RuntimeError(f"streamlit did not start: {tail[-500:]}")
+            time.sleep(0.1)
+        self.start_s = time.perf_counter() - t0
+
+    def log_tail(self, chars: int = 3000) -> str:
+        self.log.flush()
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def memory(self) -> dict:
+        return _proc_status_mb(self.proc.pid)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def _state(page) -> dict | None:
+    b = page.evaluate("() => window.__bench ? Object.assign({}, window.__bench, {log: null}) : null")
+    if not b or b.get("sig") is None:
+        return None
+    return {"t": b["t"], "changes": b["changes"], **dict(zip(FIELDS, (int(x) for x in b["sig"].split(","))))}
+
+
+def open_page(browser, url: str, timeout_s: float) -> dict:
+    """One open of `url` in a fresh context; the rendered time and what the page shows."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="vi-VN")
+    context.add_init_script(INIT_JS)
+    try:
+        page = context.new_page()
+        t0_ms = time.time_ns() / 1e6
+        p0 = time.perf_counter()
+        page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
+        seen_sig, seen_at, seen_first_ms = None, None, None
+        st = None
+        while True:
+            try:
+                st = _state(page) or st
+            except Exception:   # a navigation inside the page (Streamlit's multipage) between polls
+                pass
+            now = time.perf_counter()
+            if st is not None:
+                sig = tuple(st[k] for k in FIELDS)
+                if sig != seen_sig:
+                    seen_sig, seen_at, seen_first_ms = sig, now, (now - p0) * 1000
+                complete = (st["h1"] > 0 or st["exceptions"] > 0) and st["running"] == 0 and st["skeleton"] == 0
+                quiet = now - seen_at >= QUIET_S and time.time_ns() / 1e6 - st["t"] >= QUIET_S * 1000
+                if complete and quiet:
+                    break
+            if now - p0 > timeout_s:
+                return {"ms": None, "error": f"not complete after {timeout_s:.0f} s (last state {st})"}
+            time.sleep(POLL_S)
+        rendered_ms = st["t"] - t0_ms
+        if not 0 < rendered_ms <= seen_first_ms + 1000:   # clocks disagree: keep the poll's own time
+            rendered_ms = seen_first_ms
+        log = page.evaluate("() => window.__bench.log")
+        out = {"ms": rendered_ms, "polled_ms": seen_first_ms, "changes": st["changes"],
+               # every change of the counts: "ms after goto start: h1,running,skeleton,...", as FIELDS
+               "timeline": [f"{t - t0_ms:.0f}: {sig}" for t, sig in log],
+               **{k: st[k] for k in ("charts", "chart_boxes", "tables", "metrics")},
+               "h1": page.locator("h1").first.inner_text().strip() if st["h1"] else None, "error": None}
+        if st["exceptions"]:
+            out["error"] = "stException: " + page.locator("[data-testid='stException']").first.inner_text()[:300]
+        elif st["error_boxes"]:   # the pages catch a failing query and show st.error instead
+            out["error"] = "st.error: " + page.locator("[data-testid='stAlertContentError']").first.inner_text()[:300]
+        return out
+    finally:
+        context.close()
+
+
+def step_browser(args: dict) -> dict:
+    """args: db, app_root, log (streamlit's output), warm_runs (default 1), timeout_s (per open)."""
+    from playwright.sync_api import sync_playwright
+
+    app_root = Path(args["app_root"])
+    timeout_s = float(args.get("timeout_s", 300))
+    warm_runs = max(1, int(args.get("warm_runs", 1)))
+    server = Server(app_root, str(args["db"]), Path(args["log"]))
+    pages: dict[str, dict] = {}
+    mem: dict = {}
+    try:
+        with sync_playwright() as p:
+            t0 = time.perf_counter()
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            launch_s = time.perf_counter() - t0
+            try:
+                for title, path in PAGES:
+                    r = open_page(browser, f"{server.url}/{path}", timeout_s)
+                    pages[title] = {"path": "/" + path, "cold_ms": r["ms"], "cold": r, "warm_runs_ms": [],
+                                    "error": r["error"]}
+                for _ in range(warm_runs):
+                    for title, path in PAGES:
+                        r = open_page(browser, f"{server.url}/{path}", timeout_s)
+                        pages[title]["warm_runs_ms"].append(r["ms"])
+                        pages[title]["warm"] = r
+                        if r["error"] and not pages[title]["error"]:
+                            pages[title]["error"] = "warm: " + r["error"]
+            finally:
+                browser.close()
+        mem = server.memory()          # VmHWM of the streamlit process, just before stopping it
+    finally:
+        alive = server.proc.poll() is None
+        tail = server.log_tail(1500)
+        server.stop()
+    for v in pages.values():
+        ok = [x for x in v["warm_runs_ms"] if x is not None]
+        v["warm_ms"] = median(ok) if ok and len(ok) == len(v["warm_runs_ms"]) else None
+        last = v.get("warm") or v["cold"]
+        v.update({k: last.get(k) for k in ("charts", "chart_boxes", "tables", "metrics", "h1")})
+    return {"pages": pages, "order": [t for t, _ in PAGES], "server_start_s": server.start_s,
+            "browser_launch_s": launch_s, "streamlit_vmhwm_mb": mem.get("VmHWM"),
+            "streamlit_vmrss_end_mb": mem.get("VmRSS"), "server_alive_at_end": alive,
+            "server_log_tail": None if alive else tail, "quiet_s": QUIET_S, "poll_s": POLL_S}
