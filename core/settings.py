@@ -54,6 +54,12 @@ SETTINGS: tuple[Setting, ...] = (
             "How long a load waits for another load on the same database before stopping with a message."),
     Setting("progress_min_mb", 20.0, float,
             "Loads of at least this many megabytes show a progress bar when stderr is a terminal."),
+    Setting("load_memory_limit", "1200MB", str,
+            "DuckDB memory_limit of a load's connection; a bigger load spills to load_temp_dir instead of "
+            "growing (a 5M-case load stays under 2 GB of RAM)."),
+    Setting("load_temp_dir", "", str,
+            "Folder where a load spills what does not fit in load_memory_limit; empty: a folder "
+            "<database file>.spill next to the warehouse, removed after the load."),
     Setting("auth_mode", "demo", str,
             "demo (no login, everyone admin; serve on 127.0.0.1 only), password (bcrypt accounts in "
             ".streamlit/secrets.toml) or oidc (st.login); see docs/security.md."),
@@ -64,6 +70,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("time_saving_threshold_pct", 20.0, float,
             "Default threshold (percent) for the time-saving share; seed 001 uses 20, seed 003 uses 30."),
     Setting("due_soon_working_days", 3, int, "Horizon of the due-soon list, in working days."),
+    Setting("query_engine", "duckdb", str,
+            "Engine of `python -m queries kpis|report06a` when no --engine is given: duckdb (the warehouse "
+            "file) or spark (the Parquet export; docs/scale.md)."),
+    Setting("parquet_dir", str(ROOT / "data" / "parquet"), str,
+            "Folder of the Parquet export (`python -m etl export-parquet`) that the Spark engine reads; "
+            "any path Spark can read (hdfs://, s3a://) when running on a cluster."),
+    Setting("spark_master", "local[2]", str,
+            "Spark master URL of the Spark engine: local[N] on one machine, spark://host:7077, yarn or "
+            "k8s://... on a cluster; --master overrides it."),
+    Setting("spark_driver_memory", "2g", str,
+            "spark.driver.memory of the Spark engine's driver (in local mode also its executor): 1g ran out "
+            "of heap on the 5M benchmark data."),
+    Setting("spark_case_facts", "view", str,
+            "Where the Spark engine gets case_facts: view (computes it from queries/views.sql's "
+            "case_facts_view over the exported cases, like a load does) or stored (reads the exported table)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

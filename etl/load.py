@@ -93,9 +93,12 @@ def load_into(con, paths: list[Path], mapping: Mapping | None = None, unit: str 
     results: list[FileResult] = []
     bar = Progress(len(paths) * 3, bool(progress))
     load_started = datetime.now()  # rows this load changes carry this time or later
-    con.execute("begin transaction")
+    # Every file is read and staged (temp tables only) before the transaction: DuckDB cannot spill
+    # a temp table written inside a transaction to disk (a 5M-case file ran out of the load's
+    # memory_limit), and a failed parallel read there would abort the transaction. The
+    # warehouse itself changes only inside the transaction below.
+    staged_files = []
     try:
-        warehouse.create_schema(con)  # inside the transaction: one commit, not one per statement
         for n, path in enumerate(paths):
             path = Path(path)
             started = datetime.now()
@@ -111,6 +114,17 @@ def load_into(con, paths: list[Path], mapping: Mapping | None = None, unit: str 
                 raise LoadError(path.name, "không đọc được nội dung tệp ("
                                 + str(exc).strip().splitlines()[0][:200] + ")") from exc
             bar.step(f"{path.name}: kiểm tra {staged.rows_read} dòng")
+            # The source is read: let go of it (an XLSX sheet's Arrow table, the reader's view).
+            _drop_staging(con, n + 1, only=n, keep_tables=True)
+            staged_files.append((path, started, src, staged))
+    except BaseException:
+        _drop_staging(con, len(paths))
+        bar.close()
+        raise
+    con.execute("begin transaction")
+    try:
+        warehouse.create_schema(con)  # inside the transaction: one commit, not one per statement
+        for n, (path, started, src, staged) in enumerate(staged_files):
             ingestion_id = con.execute("select coalesce(max(ingestion_id), 0) + 1 from ingestions").fetchall()[0][0]
             con.execute(
                 f"insert into rejects select $id, $file, _row, _raw, _reason from _stg{n} "
@@ -146,10 +160,28 @@ def load_into(con, paths: list[Path], mapping: Mapping | None = None, unit: str 
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
+        # The rollback brings back the staging objects dropped in the transaction.
+        _drop_staging(con, len(paths))
         raise
     finally:
         bar.close()
     return results
+
+
+def _drop_staging(con, n_files: int, only: int | None = None, keep_tables: bool = False) -> None:
+    """Drop what staging made outside the transaction: temp tables, and the readers' views, which
+    re-read the source file, personal columns included, and must not stay in the warehouse."""
+    for n in range(n_files) if only is None else [only]:
+        tables = [] if keep_tables else [f"drop table if exists _stg{n}", f"drop table if exists _stg{n}_cells"]
+        for statement in tables + [f"drop view if exists _raw{n}"]:
+            try:
+                con.execute(statement)
+            except duckdb.Error:
+                pass
+        try:
+            con.unregister(f"_raw{n}")
+        except Exception:
+            pass
 
 
 def load_files(db: Path, paths: list[Path], unit: str | None = None, fresh: bool = False,

@@ -69,8 +69,9 @@ def merge(con, staged: Staged, file_name: str, now: datetime) -> MergeCounts:
                     f"(select {key} from {staged.table} where _dup = 2)")
         con.execute(f"create or replace temp table _pre_upd as select {key} from {table} limit 0")
     for k in range(1, staged.max_dup + 1):
-        con.execute(f"create or replace temp table _inc as select *{pad} from {staged.table} "
-                    f"where _reason is null and _dup = $k", {"k": k})
+        # A view, not a copy of the pass's rows: each statement below reads it once.
+        con.execute(f"create or replace temp view _inc as select *{pad} from {staged.table} "
+                    f"where _reason is null and _dup = {int(k)}")
         cols = [key] + fields
         # Existing records first (before this pass inserts any): decide who wins, merge field by
         # field, and count what changed.

@@ -14,11 +14,12 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 import pyarrow as pa
 
-from etl.mapping import FIELD_LABELS, Header, Mapping, detect_kind, find_header, norm
+from etl.mapping import FIELD_LABELS, KIND_KEY, Header, Mapping, detect_kind, find_header, norm
 
 
 # The header scan parses the file's first 256 KB with the csv module; a data row with a huge cell
@@ -40,6 +41,11 @@ class RawSource:
     relation: duckdb.DuckDBPyRelation
     unknown_headers: list[str] = field(default_factory=list)
     blank_x_fields: set[str] = field(default_factory=set)
+    # When the relation has no `_row`: rows are numbered by their order in it, plus this offset
+    # (the stager materialises the relation and uses the rowid: a parallel read keeps the order).
+    row_offset: int = 0
+    # A relation of the same rows read without parallelism, for when the parallel read fails.
+    serial: Callable[[], duckdb.DuckDBPyRelation] | None = None
 
 
 # --- format detection ------------------------------------------------------------------
@@ -115,7 +121,7 @@ def _decode_head(head: bytes) -> str:
 
 # --- shared helpers -----------------------------------------------------------------------
 
-def _skip_expr(columns: list[str]) -> str:
+def _skip_expr(columns: list[str], key: str | None = None) -> str:
     """Rows that carry no case: blank, column numbering like (1) (2) (3), or a total row."""
     if not columns:
         return "false"
@@ -126,16 +132,30 @@ def _skip_expr(columns: list[str]) -> str:
     # The row's label is its first non-empty cell: a case whose handler is "Tổng Thị Hoa" is no total.
     first = "coalesce(" + ", ".join(f"nullif(trim({c}), '')" for c in columns) + ", '')"
     total = f"regexp_matches(lower({first}), '^\\s*(tổng cộng|tổng số|cộng|tổng)\\b')"
-    return (f"(({non_empty}) = 0) or (({non_empty}) >= 2 and {numbering}) "
+    full = (f"(({non_empty}) = 0) or (({non_empty}) >= 2 and {numbering}) "
             f"or (concat_ws('', {cells}) <> '' and ({total}))")
+    if key is None or key not in columns:
+        return full
+    # Fast path, for almost every row: a key cell that is not blank and not a number of one or two
+    # digits rules out the blank and the numbering row, and the row's label (its first non-empty
+    # cell, at the latest the key) is no total unless it starts with t/c (any case) or whitespace
+    # that regex \s* skips. Only the other rows pay for the full test.
+    k = f"trim({key})"
+    label = k if columns.index(key) == 0 else (
+        "coalesce(" + ", ".join(f"nullif(trim({c}), '')" for c in columns[:columns.index(key) + 1]) + ")")
+    plain = (f"{k} <> '' and (strlen({k}) > 4 or not regexp_full_match({k}, '\\(?[0-9]{{1,2}}\\)?')) "
+             f"and left({label}, 1) not in ('t', 'T', 'c', 'C', chr(9), chr(10), chr(12), chr(13))")
+    return f"case when {plain} then false else ({full}) end"
 
 
 def _relation_from_columns(con, src: str, header: Header, offset_expr: str) -> tuple[str, dict, bool]:
     """SQL select list over a source whose cells are columns c0..cN."""
     fields = header.fields()
-    sel = [f"{offset_expr} as _row"]
+    sel = [f"{offset_expr} as _row"] if offset_expr else []
     all_cols = [f"c{c.index}" for c in header.columns]
-    sel.append(f"({_skip_expr(all_cols)}) as _skip")
+    kind = detect_kind(set(fields))
+    key = f"c{fields[KIND_KEY[kind]]}" if kind else None
+    sel.append(f"({_skip_expr(all_cols, key)}) as _skip")
     for name, idx in fields.items():
         sel.append(f"c{idx} as f_{name}")
     pid = header.personal().get("id_number")
@@ -167,6 +187,9 @@ _EXCEL_ERRORS = {"NA": "#N/A", "Value": "#VALUE!", "Div0": "#DIV/0!", "Ref": "#R
 def _restore_error_cells(table: pa.Table, errors) -> pa.Table:
     """fastexcel reads an error cell (#N/A, #VALUE! ...) as empty and reports it aside; put the
     error text back, so the row is rejected with the reason instead of loading a blank."""
+    import numpy as np
+    import pyarrow.compute as pc
+
     found = getattr(errors, "errors", None) or []
     by_col: dict[int, dict[int, str]] = {}
     for err in found:
@@ -176,16 +199,24 @@ def _restore_error_cells(table: pa.Table, errors) -> pa.Table:
     for col, cells in by_col.items():
         if col >= table.num_columns:
             continue
-        values = table.column(col).to_pylist()
-        for row, text in cells.items():
-            if row < len(values):
-                values[row] = text
-        table = table.set_column(col, table.schema.field(col), pa.array(values, pa.string()))
+        column = table.column(col)
+        if isinstance(column, pa.ChunkedArray):  # fastexcel hands over a RecordBatch, not a Table
+            column = column.combine_chunks()
+        cells = sorted((r, t) for r, t in cells.items() if r < len(column))
+        if not cells:
+            continue
+        # Only the error cells are touched, in Arrow (no Python list of the whole column).
+        mask = np.zeros(len(column), dtype=bool)
+        mask[[r for r, _ in cells]] = True
+        column = pc.replace_with_mask(column.cast(pa.string()), pa.array(mask),
+                                      pa.array([t for _, t in cells], pa.string()))
+        table = table.set_column(col, pa.field(table.schema.field(col).name, pa.string()), column)
     return table
 
 
 def read_xlsx(con, path: Path, mapping: Mapping, name: str) -> RawSource:
     import fastexcel
+    import numpy as np
 
     try:
         reader = fastexcel.read_excel(str(path))
@@ -210,8 +241,8 @@ def read_xlsx(con, path: Path, mapping: Mapping, name: str) -> RawSource:
         if header is None:
             continue
         data = table.slice(header.first_data_row)
-        data = data.append_column("_n", pa.array(range(header.first_data_row + 1,
-                                                       header.first_data_row + 1 + data.num_rows), pa.int64()))
+        data = data.append_column("_n", pa.array(np.arange(header.first_data_row + 1,
+                                                           header.first_data_row + 1 + data.num_rows, dtype=np.int64)))
         con.register(name, data)
         sql, texts, has_pid = _relation_from_columns(con, name, header, "_n")
         return _finish(con, path, "xlsx", header, sql, texts, has_pid)
@@ -253,48 +284,70 @@ def read_csv(con, path: Path, mapping: Mapping, name: str) -> RawSource:
     duck_enc = "utf-16" if enc.startswith("utf-16") else "utf-8"
     if enc in ("utf-16-le", "utf-16-be"):
         raise ReadError("tệp UTF-16 thiếu dấu BOM; hãy lưu lại từ Excel dạng 'Unicode Text' hoặc CSV UTF-8")
-    try:
+    def relation(parallel: bool):
         # SQL read_csv, not con.read_csv: the Python API of duckdb 2.0 refuses encoding='utf-16'.
-        # parallel = false: the parallel scanner cannot pad short rows when quoted cells hold line breaks.
         rel = con.sql(f"select * from read_csv($p, header = false, skip = $skip, auto_detect = false, "
-                      f"delim = $delim, quote = '\"', escape = '\"', null_padding = true, strict_mode = false, parallel = false, "
-                      f"columns = {columns}, encoding = $enc, max_line_size = $max)",
+                      f"delim = $delim, quote = '\"', escape = '\"', null_padding = true, strict_mode = false, "
+                      f"parallel = {'true' if parallel else 'false'}, "
+                      f"columns = {columns}, encoding = $enc, max_line_size = $max, buffer_size = $max)",
+                      # buffer_size: DuckDB's default is 16 × max_line_size, a 1 GB buffer that
+                      # breaks the load's memory_limit on a big file.
                       params={"p": str(path), "skip": skip_lines, "delim": delim, "enc": duck_enc,
                               "max": 64 << 20})
+        rel.create_view(name)
+        return rel
+
+    try:
+        relation(duck_enc == "utf-8")
     except duckdb.Error as exc:
         raise ReadError(f"không đọc được CSV ({str(exc).splitlines()[0][:160]})") from exc
-    rel.create_view(name)
-    sql, texts, has_pid = _relation_from_columns(con, name, header, f"row_number() over () + {int(skip_lines)}")
-    return _finish(con, path, "csv", header, sql, texts, has_pid)
+    # No `_row` here: the stager numbers rows by file order (row_offset), without serialising the read.
+    sql, texts, has_pid = _relation_from_columns(con, name, header, None)
+    src = _finish(con, path, "csv", header, sql, texts, has_pid)
+    src.row_offset = int(skip_lines)
+
+    def serial():
+        # The parallel scanner cannot pad short rows when quoted cells hold line breaks: DuckDB
+        # stops with an error, and the stager reads the file again with the serial scanner.
+        relation(False)
+        return con.sql(sql)
+
+    src.serial = serial
+    return src
 
 
 # --- DVCQG JSON / JSONL ----------------------------------------------------------------------
 
 # Fields the DVCQG format carries in nested arrays; each derivation is the national format's own
-# meaning (DOMAIN.md) and applies only when no flat column gave the field.
+# meaning (DOMAIN.md) and applies only when no flat column gave the field. `{a}` is the array's
+# value (JSON), present only when the document has the key.
 _JSON_DERIVED = {
     "fee_amount": ("DanhSachLePhi",
-                   "cast(list_sum(list_transform(json_extract(j, '$.DanhSachLePhi[*].Gia'), "
+                   "cast(list_sum(list_transform(json_extract({a}, '$[*].Gia'), "
                    "lambda x: try_cast(x->>'$' as double))) as varchar)"),
     "e_result": ("DanhSachGiayToKetQua",
-                 "case when json_array_length(j, '$.DanhSachGiayToKetQua') > 0 then '1' else '0' end"),
+                 "case when json_array_length({a}) > 0 then '1' else '0' end"),
     "data_reused": ("TaiLieuNop",
-                    "case when list_contains(list_transform(json_extract(j, '$.TaiLieuNop[*].DuocTaiSuDung'), "
-                    "lambda x: x->>'$'), '1') or list_contains(list_transform(json_extract(j, "
-                    "'$.TaiLieuNop[*].DuocLayTuKhoDMQG'), lambda x: x->>'$'), '1') then '1' else '0' end"),
+                    "case when list_contains(list_transform(json_extract({a}, '$[*].DuocTaiSuDung'), "
+                    "lambda x: x->>'$'), '1') or list_contains(list_transform(json_extract({a}, "
+                    "'$[*].DuocLayTuKhoDMQG'), lambda x: x->>'$'), '1') then '1' else '0' end"),
     "digitised": ("TaiLieuNop",
-                  "case when list_contains(list_transform(json_extract(j, '$.TaiLieuNop[*].DuocSoHoa'), "
+                  "case when list_contains(list_transform(json_extract({a}, '$[*].DuocSoHoa'), "
                   "lambda x: x->>'$'), '1') then '1' else '0' end"),
 }
 
 
 def read_json(con, path: Path, mapping: Mapping, name: str, fmt: str) -> RawSource:
+    # Each document is parsed for its keys (all of them: a key only late in the file still
+    # counts), then once for the values: a json_extract with the list of every path wanted, not
+    # one call (one parse) per field.
     try:
-        rel = con.sql("select row_number() over () as _n, json as j from read_json_objects($p, format = $f)",
+        rel = con.sql("select json as j from read_json_objects($p, format = $f)",
                       params={"p": str(path), "f": "array" if fmt == "json" else "auto"})
         rel.create_view(name)
-        keys = [r[0] for r in con.sql(f"select distinct unnest(json_keys(j)) from {name} "
-                                      f"where json_type(j) = 'OBJECT'").fetchall()]
+        # Distinct key lists first (a sync file has a handful), then their keys.
+        keys = [r[0] for r in con.sql(f"select distinct unnest(k) from (select distinct json_keys(j) as k "
+                                      f"from {name}) where k is not null").fetchall()]
     except duckdb.Error as exc:
         raise ReadError(f"không đọc được JSON ({str(exc).splitlines()[0][:160]})") from exc
     fields: dict[str, tuple[str, int]] = {}
@@ -308,21 +361,29 @@ def read_json(con, path: Path, mapping: Mapping, name: str, fmt: str) -> RawSour
             pid_key = key
         elif kind == "unknown":
             unknown.append(key)
-    sel = ["_n as _row", "(json_type(j) <> 'OBJECT') as _skip"]
-    params: dict[str, str] = {}
+    # _skip: a document that is no object. read_json_objects hands documents over minified, so
+    # '{' first is an object; anything else is asked properly.
+    sel = ["case when starts_with(j, '{') then false else json_type(j) <> 'OBJECT' end as _skip"]
+    # Scalars through one json_extract_string (it renders numbers as text, so 2 and "2" read
+    # alike), the arrays of the derived fields through one json_extract (JSON values).
+    scalars: list[str] = []
+    arrays: list[str] = []
     texts: dict[str, str] = {}
-    for i, (fname, (key, _)) in enumerate(sorted(fields.items())):
-        params[f"k{i}"] = "$." + json.dumps(key)
-        # json_extract_string renders numbers as text, so 2 and "2" read alike.
-        sel.append(f"json_extract_string(j, $k{i}) as f_{fname}")
+    for fname, (key, _) in sorted(fields.items()):
+        scalars.append("$." + json.dumps(key))
+        sel.append(f"_s[{len(scalars)}] as f_{fname}")
         texts[fname] = key
     for fname, (key, expr) in _JSON_DERIVED.items():
         if fname not in fields and key in keys:
-            sel.append(f"case when json_exists(j, '$.{key}') then {expr} end as f_{fname}")
+            jpath = "$." + json.dumps(key)
+            if jpath not in arrays:
+                arrays.append(jpath)
+            a = f"_a[{arrays.index(jpath) + 1}]"
+            sel.append(f"case when {a} is not null then {expr.format(a=a)} end as f_{fname}")
             texts[fname] = key
     if pid_key is not None:
-        params["kp"] = "$." + json.dumps(pid_key)
-        sel.append("json_extract_string(j, $kp) as p_id_number")
+        scalars.append("$." + json.dumps(pid_key))
+        sel.append(f"_s[{len(scalars)}] as p_id_number")
     for key in [k for k in unknown if k in {v for v, _ in _JSON_DERIVED.values()}]:
         unknown.remove(key)
     if not fields:
@@ -330,7 +391,10 @@ def read_json(con, path: Path, mapping: Mapping, name: str, fmt: str) -> RawSour
     kind = detect_kind(set(texts))
     if kind is None:
         raise ReadError("tệp JSON thiếu MaHoSo")
-    relation = con.sql(f"select {', '.join(sel)} from {name}", params=params)
+    # No `_row`: the stager numbers documents by file order (row_offset 0).
+    inner = "j, json_extract_string(j, $scalars) as _s" + (", json_extract(j, $arrays) as _a" if arrays else "")
+    params = {"scalars": scalars, **({"arrays": arrays} if arrays else {})}
+    relation = con.sql(f"select {', '.join(sel)} from (select {inner} from {name})", params=params)
     return RawSource(path, fmt, kind, texts, pid_key is not None, relation, unknown)
 
 
