@@ -5,14 +5,14 @@ PY     := $(VENV)/bin/python
 DB     ?= data/tthc.duckdb
 PORT   ?= 8501
 
-.PHONY: run test install install-dev sample clean chromium bench bench-smoke
+.PHONY: run test install install-dev sample clean chromium java bench bench-smoke
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+$(VENV)/.dev: requirements-dev.txt requirements-spark.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
@@ -36,8 +36,17 @@ chromium:
 		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
 
+# The Spark engine's tests (tests/test_spark_engine.py, docs/scale.md) need a Java runtime; install
+# Debian's Java 17 when no java is found.
+java:
+	@if ! command -v java >/dev/null 2>&1 && [ ! -x "$${JAVA_HOME:-/nonexistent}/bin/java" ]; then \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		echo "installing Java 17 for the Spark engine tests"; \
+		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y openjdk-17-jre-headless; \
+	fi
+
 # pytest exits 5 when it collects nothing; that means the suite is broken, so it fails here too.
-test: install-dev chromium
+test: install-dev chromium java
 	@$(PY) -m pytest -q -p no:cacheprovider; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no tests were collected: failing"; exit 1; fi; exit $$rc
 

@@ -167,3 +167,30 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, since: datetime | None = None)
         return "incremental"
     finally:
         con.execute("drop table if exists _facts_dirty")
+
+
+def outdated(db: Path) -> bool:
+    """True when the warehouse at `db` was built under other metric definitions than this code's
+    (queries/views.sql, etl/macros.sql, status codes: the stored facts_fingerprint differs), so
+    its stored macros and case_facts must be rebuilt (upgrade) before the app can use them."""
+    from core.db import connect_readonly
+
+    con = connect_readonly(db)
+    try:
+        stored = con.execute("select max(value) from meta where key = ?", [FACTS_FINGERPRINT]).fetchall()[0][0]
+        return stored != facts_fingerprint(con)
+    except duckdb.Error:
+        return True                       # no meta, no work_calendar: a warehouse from before both
+    finally:
+        con.close()
+
+
+def upgrade(db: Path) -> None:
+    """Rebuild the schema objects and case_facts of an existing warehouse under this code's
+    definitions, atomically (readers keep the old file until the new one replaces it)."""
+    from etl import atomic
+
+    with atomic.replacing(Path(db)) as con:
+        con.execute("begin transaction")
+        create_schema(con)
+        con.execute("commit")

@@ -2,6 +2,7 @@
 
   kpis      the period's headline figures (--format table | json)
   report06a Biểu II.06a (--format table | json | xlsx, --out FILE)
+  (kpis and report06a: --engine spark --parquet DIR runs the same SQL on Apache Spark; docs/scale.md)
   targets   plan targets against the figures, provided by queries/targets.py when present
 
 Input errors (bad dates, missing database, unwritable output) print one line and exit 2.
@@ -59,7 +60,11 @@ def _period(args: argparse.Namespace) -> tuple[date, date]:
     return p["start"], p["end"]
 
 
-def _connect(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
+def _connect(args: argparse.Namespace):
+    """The warehouse file (DuckDB), or with --engine spark the Parquet export on Spark, which runs
+    the same queries/*.sql translated (queries/spark_engine.py, docs/scale.md)."""
+    if getattr(args, "engine", "duckdb") == "spark":
+        return _connect_spark(args)
     path = Path(args.db)
     if not path.is_file():
         raise UsageError(f"Không tìm thấy cơ sở dữ liệu / database not found: {path}")
@@ -68,6 +73,19 @@ def _connect(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
     except duckdb.Error as exc:
         raise UsageError(f"Không mở được cơ sở dữ liệu / cannot open database {path}: "
                          f"{str(exc).splitlines()[0]}") from None
+
+
+def _connect_spark(args: argparse.Namespace):
+    from queries import spark_engine
+
+    parquet = args.parquet or settings.get("parquet_dir")
+    if "://" not in parquet and not (Path(parquet) / spark_engine.MANIFEST).is_file():
+        raise UsageError(f"Không tìm thấy bản xuất Parquet / no Parquet export in {parquet} "
+                         "(python -m etl export-parquet --db ... --out ...)")
+    try:
+        return spark_engine.connect(parquet, master=args.master)
+    except spark_engine.SparkUnavailable as exc:
+        raise UsageError(f"Không chạy được Spark / Spark unavailable: {exc}") from None
 
 
 def kpi_json(figures: dict) -> dict:
@@ -188,16 +206,28 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--end", required=True, help="last day, YYYY-MM-DD (inclusive)")
         p.add_argument("--unit", default=None, help="unit code (default: all units)")
 
+    def engine(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--engine", choices=("duckdb", "spark"), default=settings.get("query_engine"),
+                       help="duckdb: the warehouse file (--db); spark: the Parquet export (--parquet) on "
+                            "Apache Spark, same metric SQL (default: setting query_engine; docs/scale.md)")
+        p.add_argument("--parquet", default=None,
+                       help="with --engine spark: folder of `python -m etl export-parquet` (default: setting parquet_dir)")
+        p.add_argument("--master", default=None,
+                       help="with --engine spark: Spark master URL, e.g. local[4], spark://host:7077, yarn "
+                            "(default: setting spark_master)")
+
     p = sub.add_parser("kpis", help="headline figures of a period")
     common(p)
     p.add_argument("--sector", default=None, help="sector name (default: all sectors)")
     p.add_argument("--format", choices=("table", "json"), default="table")
+    engine(p)
     p.set_defaults(func=cmd_kpis)
 
     p = sub.add_parser("report06a", help="Biểu II.06a of a period")
     common(p)
     p.add_argument("--format", choices=("table", "json", "xlsx"), default="table")
     p.add_argument("--out", default=None, help="output file (xlsx default: bieu_II06a_START_END.xlsx)")
+    engine(p)
     p.set_defaults(func=cmd_report06a)
 
     # targets: queries.targets.main_targets(args) reads these arguments
@@ -226,4 +256,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except duckdb.Error as exc:
         print(f"Lỗi truy vấn / query error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        # Spark's errors (pyspark.errors, py4j) and untranslatable SQL: one line, like DuckDB's
+        if type(exc).__module__.split(".")[0] not in ("pyspark", "py4j", "queries"):
+            raise
+        print(f"Lỗi truy vấn / query error: {(str(exc).strip().splitlines() or [type(exc).__name__])[0]}",
+              file=sys.stderr)
         return 1
