@@ -11,12 +11,13 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "schema.md"
 EXAMPLES = Path(__file__).resolve().parent / "sql_examples"
 
 VIEWS = {
-    "case_facts_view": "(Bảng case_facts là bản lưu sẵn của view này, dựng lại sau mỗi lần nạp.) "
+    "case_facts_view": "(Bảng case_facts là bản lưu sẵn của view này, cập nhật sau mỗi lần nạp.) "
                   "Một dòng mỗi hồ sơ đã tiếp nhận (bỏ trạng thái 1, 3) với các trường đã suy ra theo quy tắc "
                   "của sản phẩm: ngày kết thúc, hạn trả (kể cả hạn tính từ thời hạn quy định), trước hạn / đúng hạn "
                   "/ quá hạn (timeliness), số ngày làm việc trễ, giảm thời gian, nhóm đất đai - xây dựng - đầu tư. "
                   "Dùng kèm hàm bảng case_period_facts(ngày_đầu, ngày_cuối) để có các cờ của một kỳ "
-                  "(received_in_period, resolved_in_period, pending_at_end, pending_overdue, ...).",
+                  "(received_in_period, resolved_in_period, pending_at_end, pending_overdue, ...), hoặc "
+                  "period_cases(ngày_đầu, ngày_cuối) để chỉ lấy các hồ sơ có phát sinh trong kỳ (nhanh hơn).",
     "case_ratings": "Một dòng mỗi lượt đánh giá của hồ sơ: bảng ratings nếu có, nếu không thì cases.rating; "
                     "satisfied = Hài lòng hoặc Rất hài lòng.",
     "feedback_facts": "Một dòng mỗi phản ánh, kiến nghị (PAKN) với ngày nhận, hạn, ngày xử lý xong và cờ đúng hạn.",
