@@ -120,6 +120,10 @@ def facts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     return h.hexdigest()
 
 
+def _stored_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    return con.execute("select max(value) from meta where key = ?", [FACTS_FINGERPRINT]).fetchall()[0][0]
+
+
 def _ensure_facts_table(con: duckdb.DuckDBPyConnection) -> None:
     """case_facts must exist, with the view's columns, before the macros that read it are created.
     Rebuilt here only when missing, outdated in shape, or computed under other definitions
@@ -130,10 +134,9 @@ def _ensure_facts_table(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("drop view case_facts")  # warehouses built before case_facts was materialised
     columns = ("select column_name from information_schema.columns where table_schema = 'main' "
                "and table_name = ? order by ordinal_position")
-    if con.execute(columns, ["case_facts"]).fetchall() != con.execute(columns, ["case_facts_view"]).fetchall():
+    if (con.execute(columns, ["case_facts"]).fetchall() != con.execute(columns, ["case_facts_view"]).fetchall()
+            or _stored_fingerprint(con) != facts_fingerprint(con)):
         refresh_facts(con)
-    else:
-        refresh_facts(con, since=datetime.max)  # nothing touched: rebuilds only if the fingerprint moved
 
 
 def refresh_facts(con: duckdb.DuckDBPyConnection, since: datetime | None = None) -> str:
@@ -144,15 +147,12 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, since: datetime | None = None)
     rating's loaded_at) are recomputed, unless facts_fingerprint changed, which recomputes all.
     Returns 'full', 'incremental' or 'none'."""
     fingerprint = facts_fingerprint(con)
-    stored = con.execute("select max(value) from meta where key = ?", [FACTS_FINGERPRINT]).fetchall()[0][0]
-    if since is None or stored != fingerprint:
+    if since is None or _stored_fingerprint(con) != fingerprint:
         # sorted by active_from so a period's scan skips the row groups after the period
         con.execute("create or replace table case_facts as select * from case_facts_view order by active_from")
         con.execute("delete from meta where key = ?", [FACTS_FINGERPRINT])
         con.execute("insert into meta values (?, ?)", [FACTS_FINGERPRINT, fingerprint])
         return "full"
-    if since == datetime.max:
-        return "none"
     # the changed cases' rows, so case_facts_of computes only them (a filter on the view's output
     # would compute every case first)
     con.execute(
@@ -177,8 +177,7 @@ def outdated(db: Path) -> bool:
 
     con = connect_readonly(db)
     try:
-        stored = con.execute("select max(value) from meta where key = ?", [FACTS_FINGERPRINT]).fetchall()[0][0]
-        return stored != facts_fingerprint(con)
+        return _stored_fingerprint(con) != facts_fingerprint(con)
     except duckdb.Error:
         return True                       # no meta, no work_calendar: a warehouse from before both
     finally:

@@ -58,6 +58,11 @@ def _threshold(threshold_pct: float | None) -> float:
     return float(settings.get("time_saving_threshold_pct") if threshold_pct is None else threshold_pct)
 
 
+def _check_grain(grain: str) -> None:
+    if grain not in GRAINS:
+        raise ValueError(f"grain must be one of {', '.join(GRAINS)}, not {grain!r}")
+
+
 def kpis(con: duckdb.DuckDBPyConnection, start: date | str, end: date | str, unit: str | None = None,
          sector: str | None = None, threshold_pct: float | None = None) -> dict[str, Any]:
     """The period's headline figures (queries/kpis.sql) as one dict."""
@@ -77,8 +82,7 @@ def kpis_by_sector_period(con: duckdb.DuckDBPyConnection, start: date | str, end
                           grain: str = "month") -> pa.Table:
     """kpis_by_sector() for every week, month or quarter inside [start, end], in one query
     (queries/kpis_by_sector_period.sql)."""
-    if grain not in GRAINS:
-        raise ValueError(f"grain must be one of {', '.join(GRAINS)}, not {grain!r}")
+    _check_grain(grain)
     params = period(start, end) | {"unit": unit, "grain": grain, "threshold_pct": _threshold(threshold_pct)}
     return loader.run(con, "kpis_by_sector_period", params)
 
@@ -88,8 +92,7 @@ def kpis_by_period(con: duckdb.DuckDBPyConnection, start: date | str, end: date 
                    grain: str = "month") -> pa.Table:
     """kpis' figures per week (Monday-Sunday), month or quarter inside [start, end]
     (queries/kpis_by_period.sql)."""
-    if grain not in GRAINS:
-        raise ValueError(f"grain must be one of {', '.join(GRAINS)}, not {grain!r}")
+    _check_grain(grain)
     params = period(start, end) | {"unit": unit, "sector": sector, "grain": grain,
                                     "threshold_pct": _threshold(threshold_pct)}
     return loader.run(con, "kpis_by_period", params)
