@@ -55,7 +55,9 @@ def ts_expr(v: str) -> str:
         f"when regexp_full_match({t}, '[0-9]{{1,6}}([.][0-9]+)?') then "
         # Excel serials, to the millisecond (Excel's own precision): '45667.708333333' is 17:00 sharp.
         f"  timestamp '1899-12-30' + to_microseconds(cast(round(cast({t} as double) * 86400000) as bigint) * 1000) "
-        f"else coalesce(try_strptime({t}, $ts_formats), try_cast({t} as timestamp)) end"
+        # DuckDB's cast also reads 'infinity', 'INF' and the like as timestamps: not dates
+        f"else coalesce(try_strptime({t}, $ts_formats), "
+        f"case when isfinite(try_cast({t} as timestamp)) then try_cast({t} as timestamp) end) end"
     )
 
 

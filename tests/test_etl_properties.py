@@ -95,7 +95,7 @@ junk = st.one_of(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(junk, min_size=1, max_size=25))
-@example(["infinity", "-infinity", "epoch"])
+@example(["infinity", "-infinity", "epoch", "INF", "-inf"])
 def test_junk_never_raises_and_never_parses_to_a_non_date(texts):
     for text, (value, finite) in zip(texts, parse(texts)):
         assert value is None or finite, (text, value)
