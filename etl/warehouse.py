@@ -51,6 +51,8 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(statement.query)
         if "create or replace view case_facts_view" in statement.query:
             _ensure_facts_table(con)
+        if "create or replace view time_saving_month_cube_view" in statement.query:
+            _ensure_cubes(con)
     if not con.execute("select count(*) from targets").fetchall()[0][0]:
         load_targets(con)
 
@@ -136,15 +138,69 @@ def _ensure_facts_table(con: duckdb.DuckDBPyConnection) -> None:
                "and table_name = ? order by ordinal_position")
     if (con.execute(columns, ["case_facts"]).fetchall() != con.execute(columns, ["case_facts_view"]).fetchall()
             or _stored_fingerprint(con) != facts_fingerprint(con)):
-        refresh_facts(con)
+        # the cubes' views stored in this file may be an older version's: _ensure_cubes rebuilds
+        # the cubes once create_schema has replaced them
+        refresh_facts(con, cubes=False)
 
 
-def refresh_facts(con: duckdb.DuckDBPyConnection, since: datetime | None = None) -> str:
+# Monthly cubes of case_facts (queries/views.sql): table -> (view, table macro over a facts table).
+# kpi_table reads a period's whole months from them, so they are kept exactly in step with
+# case_facts: rebuilt with it, and per (unit, month) cell for the cases a load touched.
+CUBES = {
+    "case_month_cube": ("case_month_cube_view", "case_month_cube_of"),
+    "time_saving_month_cube": ("time_saving_month_cube_view", "time_saving_month_cube_of"),
+}
+CUBES_FINGERPRINT = "cubes_fingerprint"
+
+
+def rebuild_cubes(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute every cube from case_facts (stored in month order: a period reads its months' row
+    groups only) and record the facts fingerprint they were built under."""
+    for table, (view, _) in CUBES.items():
+        con.execute(f"create or replace table {table} as select * from {view} order by month")
+    con.execute("delete from meta where key = ?", [CUBES_FINGERPRINT])
+    con.execute("insert into meta values (?, ?)", [CUBES_FINGERPRINT, _stored_fingerprint(con)])
+
+
+def _ensure_cubes(con: duckdb.DuckDBPyConnection) -> None:
+    """The cube tables must exist, with their views' columns, before kpi_table is created; rebuilt when
+    missing, outdated in shape or built under other definitions than case_facts'."""
+    columns = ("select column_name, data_type from information_schema.columns where table_schema = 'main' "
+               "and table_name = ? order by ordinal_position")
+    stored = con.execute("select max(value) from meta where key = ?", [CUBES_FINGERPRINT]).fetchall()[0][0]
+    if (stored != _stored_fingerprint(con)
+            or any(con.execute(columns, [t]).fetchall() != con.execute(columns, [v]).fetchall()
+                   for t, (v, _) in CUBES.items())):
+        rebuild_cubes(con)
+
+
+def _refresh_cube_cells(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the cube rows of the (unit, month) cells in temp table _cube_cells from every case
+    with an event in them (a cell's rows are sums over all its cases, so all of them are re-read)."""
+    con.execute(
+        "create or replace temp table _cube_facts as select * from case_facts where case_id in ("
+        "select f.case_id from case_facts f join _cube_cells x on x.unit is not distinct from f.unit "
+        "and x.month = cast(date_trunc('month', f.received_date) as date) "
+        "union select f.case_id from case_facts f join _cube_cells x on x.unit is not distinct from f.unit "
+        "and x.month = cast(date_trunc('month', f.finish_date) as date))")
+    try:
+        for table, (_, macro) in CUBES.items():
+            con.execute(f"delete from {table} c using _cube_cells x "
+                        "where c.unit is not distinct from x.unit and c.month = x.month")
+            con.execute(f"insert into {table} select v.* from {macro}('_cube_facts') v "
+                        "semi join _cube_cells x on v.unit is not distinct from x.unit and v.month = x.month")
+    finally:
+        con.execute("drop table if exists _cube_facts")
+
+
+def refresh_facts(con: duckdb.DuckDBPyConnection, since: datetime | None = None, cubes: bool = True) -> str:
     """Bring table case_facts up to date with case_facts_view (queries/views.sql): the per-case
     derivations, computed once per load so metric queries only scan and aggregate.
 
     With `since`, only cases a load changed at or after that time (cases.last_loaded_at, or a
     rating's loaded_at) are recomputed, unless facts_fingerprint changed, which recomputes all.
+    The monthly cubes (CUBES) follow: all of them after a full refresh (unless `cubes` is false),
+    else the (unit, month) cells the changed cases had or now have events in.
     Returns 'full', 'incremental' or 'none'."""
     fingerprint = facts_fingerprint(con)
     if since is None or _stored_fingerprint(con) != fingerprint:
@@ -152,6 +208,10 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, since: datetime | None = None)
         con.execute("create or replace table case_facts as select * from case_facts_view order by active_from")
         con.execute("delete from meta where key = ?", [FACTS_FINGERPRINT])
         con.execute("insert into meta values (?, ?)", [FACTS_FINGERPRINT, fingerprint])
+        if cubes:
+            rebuild_cubes(con)
+        else:   # stale until _ensure_cubes rebuilds them
+            con.execute("delete from meta where key = ?", [CUBES_FINGERPRINT])
         return "full"
     # the changed cases' rows, so case_facts_of computes only them (a filter on the view's output
     # would compute every case first)
@@ -162,11 +222,22 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, since: datetime | None = None)
     try:
         if not con.execute("select count(*) from _facts_dirty").fetchall()[0][0]:
             return "none"
+        # the cube cells the changed cases' events were in before and are in after
+        cells = ("insert into _cube_cells select distinct unit, cast(date_trunc('month', d) as date) from ("
+                 "select unit, received_date as d from case_facts where case_id in (select case_id from _facts_dirty) "
+                 "union all select unit, finish_date from case_facts where case_id in (select case_id from _facts_dirty)"
+                 ") where d is not null")
+        con.execute("create or replace temp table _cube_cells (unit varchar, month date)")
+        con.execute(cells)
         con.execute("delete from case_facts where case_id in (select case_id from _facts_dirty)")
         con.execute("insert into case_facts select * from case_facts_of('_facts_dirty') order by active_from")
+        con.execute(cells)
+        con.execute("create or replace temp table _cube_cells as select distinct * from _cube_cells")
+        _refresh_cube_cells(con)
         return "incremental"
     finally:
         con.execute("drop table if exists _facts_dirty")
+        con.execute("drop table if exists _cube_cells")
 
 
 def outdated(db: Path) -> bool:

@@ -295,6 +295,170 @@ where active_from <= p_end
   and active_to >= p_start
   and (received_in_period or carried_over or resolved_in_period or pending_at_end);
 
+-- case_events_of(p_facts) (view case_events over table case_facts): each case's two events, its receipt (received_date) and its finish (finish_date), one
+-- row each, with the 0/1 (or rating-count) contribution the case makes to every figure of kpi_table
+-- counted on that side: "received in P" figures on the receipt row, "resolved in P" figures on the
+-- finish row. A period's received-side figure is the sum over the receipt rows dated in the period,
+-- its resolved-side figure the sum over the finish rows, so the same rows summed per month give the
+-- monthly cube (case_month_cube) and, for the days of a period outside whole months, are summed
+-- directly (kpi_table). The conditions are those of DOMAIN.md's house rules (docs/metrics.md).
+create or replace macro case_events_of(p_facts) as table
+with
+received_side as (
+    select
+        unit,
+        sector,
+        procedure_key,
+        received_date as event_date,
+        1 as received,
+        cast(coalesce(channel = 'online', false) as integer) as received_online,
+        cast(coalesce(channel = 'direct', false) as integer) as received_direct,
+        cast(coalesce(channel = 'postal', false) as integer) as received_postal,
+        cast(channel is null as integer) as received_channel_unknown,
+        cast(coalesce(full_online_eligible, false) as integer) as full_online_eligible_received,
+        cast(coalesce(full_online_eligible and channel = 'online', false) as integer) as full_online_received_online,
+        cast(digitised is not null as integer) as digitised_known,
+        cast(coalesce(digitised, false) as integer) as digitised,
+        cast(data_reused is not null as integer) as reuse_known,
+        cast(coalesce(data_reused, false) as integer) as reused,
+        cast(coalesce(fee_bearing and paid_online is not null, false) as integer) as fee_cases_payment_known,
+        cast(coalesce(fee_bearing and paid_online, false) as integer) as fee_cases_paid_online,
+        0 as resolved,
+        0 as resolved_early,
+        0 as resolved_on_time,
+        0 as resolved_late,
+        0 as resolved_withdrawn,
+        0 as resolved_stopped,
+        0 as e_result_known,
+        0 as e_result,
+        0 as ratings,
+        0 as ratings_satisfied,
+        0 as ratings_land_group,
+        0 as ratings_land_group_satisfied,
+        0 as time_saving_cases,
+        cast(null as double) as time_saving_pct
+    from query_table(p_facts)
+    where received_date is not null
+),
+
+resolved_side as (
+    select
+        unit,
+        sector,
+        procedure_key,
+        finish_date as event_date,
+        0 as received,
+        0 as received_online,
+        0 as received_direct,
+        0 as received_postal,
+        0 as received_channel_unknown,
+        0 as full_online_eligible_received,
+        0 as full_online_received_online,
+        0 as digitised_known,
+        0 as digitised,
+        0 as reuse_known,
+        0 as reused,
+        0 as fee_cases_payment_known,
+        0 as fee_cases_paid_online,
+        1 as resolved,
+        cast(coalesce(timeliness = 'early', false) as integer) as resolved_early,
+        cast(coalesce(timeliness = 'on_time', false) as integer) as resolved_on_time,
+        cast(coalesce(timeliness = 'late', false) as integer) as resolved_late,
+        cast(coalesce(status = 7, false) as integer) as resolved_withdrawn,
+        cast(coalesce(status = 8, false) as integer) as resolved_stopped,
+        cast(coalesce(produced_result and e_result is not null, false) as integer) as e_result_known,
+        cast(coalesce(produced_result and e_result, false) as integer) as e_result,
+        ratings_n as ratings,
+        ratings_satisfied_n as ratings_satisfied,
+        case when is_land_group then ratings_n else 0 end as ratings_land_group,
+        case when is_land_group then ratings_satisfied_n else 0 end as ratings_land_group_satisfied,
+        cast(time_saving_pct is not null as integer) as time_saving_cases,
+        time_saving_pct
+    from query_table(p_facts)
+    where finish_date is not null
+),
+
+final as (
+    select * from received_side
+    union all
+    select * from resolved_side
+)
+
+select * from final;
+
+create or replace view case_events as
+select * from case_events_of('case_facts');
+
+-- case_month_cube_of(p_facts) (view case_month_cube_view over case_facts): case_events summed per calendar month of the event, unit, sector and
+-- procedure (materialised as table case_month_cube with case_facts, etl.warehouse.refresh_facts):
+-- about 14x fewer rows than cases, so a period's whole months cost a scan of the cube instead of the
+-- cases. The procedure stays in the key for fee_procedures (a count of distinct procedures).
+create or replace macro case_month_cube_of(p_facts) as table
+with
+final as (
+    select
+        cast(date_trunc('month', event_date) as date) as month,
+        unit,
+        sector,
+        procedure_key,
+        cast(sum(received) as bigint) as received,
+        cast(sum(received_online) as bigint) as received_online,
+        cast(sum(received_direct) as bigint) as received_direct,
+        cast(sum(received_postal) as bigint) as received_postal,
+        cast(sum(received_channel_unknown) as bigint) as received_channel_unknown,
+        cast(sum(full_online_eligible_received) as bigint) as full_online_eligible_received,
+        cast(sum(full_online_received_online) as bigint) as full_online_received_online,
+        cast(sum(digitised_known) as bigint) as digitised_known,
+        cast(sum(digitised) as bigint) as digitised,
+        cast(sum(reuse_known) as bigint) as reuse_known,
+        cast(sum(reused) as bigint) as reused,
+        cast(sum(fee_cases_payment_known) as bigint) as fee_cases_payment_known,
+        cast(sum(fee_cases_paid_online) as bigint) as fee_cases_paid_online,
+        cast(sum(resolved) as bigint) as resolved,
+        cast(sum(resolved_early) as bigint) as resolved_early,
+        cast(sum(resolved_on_time) as bigint) as resolved_on_time,
+        cast(sum(resolved_late) as bigint) as resolved_late,
+        cast(sum(resolved_withdrawn) as bigint) as resolved_withdrawn,
+        cast(sum(resolved_stopped) as bigint) as resolved_stopped,
+        cast(sum(e_result_known) as bigint) as e_result_known,
+        cast(sum(e_result) as bigint) as e_result,
+        cast(sum(ratings) as bigint) as ratings,
+        cast(sum(ratings_satisfied) as bigint) as ratings_satisfied,
+        cast(sum(ratings_land_group) as bigint) as ratings_land_group,
+        cast(sum(ratings_land_group_satisfied) as bigint) as ratings_land_group_satisfied,
+        cast(sum(time_saving_cases) as bigint) as time_saving_cases,
+        sum(time_saving_pct) as time_saving_sum
+    from case_events_of(p_facts)
+    group by all
+)
+
+select * from final;
+
+create or replace view case_month_cube_view as
+select * from case_month_cube_of('case_facts');
+
+-- time_saving_month_cube_of(p_facts) (view time_saving_month_cube_view): finished cases with a time saving, counted per month, unit, sector and
+-- time-saving value (materialised as table time_saving_month_cube): the share at a threshold is the
+-- sum over the values at or above it, for any threshold a plan sets (the values are few: 139 at 1M).
+create or replace macro time_saving_month_cube_of(p_facts) as table
+with
+final as (
+    select
+        cast(date_trunc('month', event_date) as date) as month,
+        unit,
+        sector,
+        time_saving_pct,
+        count(*) as cases
+    from case_events_of(p_facts)
+    where time_saving_pct is not null
+    group by all
+)
+
+select * from final;
+
+create or replace view time_saving_month_cube_view as
+select * from time_saving_month_cube_of('case_facts');
+
 -- PAKN (feedback) items with calendar dates and the on-time flag.
 create or replace view feedback_facts as
 with
@@ -361,75 +525,146 @@ periods as (
     from buckets
 ),
 
-scope as (
-    -- one pass: each case meets only the buckets its active interval overlaps (a range join),
-    -- not every bucket; the flags are those of case_period_facts, from the same macros
+whole_months as (
+    -- the calendar months lying wholly inside a bucket's period: their received- and resolved-side
+    -- figures are the monthly cube's rows (a week never holds a whole month)
+    select p.bucket, cast(m.m as date) as month
+    from periods p, lateral generate_series(date_trunc('month', p.period_start), p.period_end, interval 1 month) m(m)
+    where cast(m.m as date) >= p.period_start
+      and last_day(cast(m.m as date)) <= p.period_end
+),
+
+spans as (
+    select p.bucket, p.period_start, p.period_end, min(w.month) as first_month, max(w.month) as last_month
+    from periods p
+    left join whole_months w on w.bucket = p.bucket
+    group by p.bucket, p.period_start, p.period_end
+),
+
+edges as (
+    -- the days of a bucket's period outside its whole months (all of it when it holds none): their
+    -- figures are summed from the events themselves
+    select bucket, period_start as edge_start,
+           coalesce(cast(first_month - interval 1 day as date), period_end) as edge_end
+    from spans
+    where first_month is null or period_start < first_month
+    union all
+    select bucket, cast(last_day(last_month) + interval 1 day as date) as edge_start, period_end as edge_end
+    from spans
+    where last_day(last_month) < period_end
+),
+
+event_rows as (
+    -- received in P / resolved in P figures: whole months from case_month_cube, the other days from
+    -- case_events; both are sums of the same per-case contributions (case_events)
     select
-        p.bucket,
-        case when p_by_sector then f.sector end as grp_sector,
-        f.channel, f.status, f.full_online_eligible, f.digitised, f.e_result, f.data_reused,
-        f.paid_online, f.fee_bearing, f.produced_result, f.procedure_key, f.timeliness,
-        f.time_saving_pct, f.is_land_group, f.ratings_n, f.ratings_satisfied_n,
-        received_in(f.received_date, p.period_start, p.period_end) as received_in_period,
-        carried_over_into(f.received_date, f.is_finished, f.finish_date, p.period_start) as carried_over,
-        resolved_in(f.finish_date, p.period_start, p.period_end) as resolved_in_period,
-        pending_at(f.received_date, f.is_finished, f.finish_date, p.period_end) as pending_at_end,
-        overdue_at(pending_at(f.received_date, f.is_finished, f.finish_date, p.period_end),
-                   f.waits_applicant, f.due_date, p.period_end) as pending_overdue
-    from case_facts f
-    join periods p on f.active_from <= p.period_end and f.active_to >= p.period_start
-    where f.active_from <= cast(p_end as date)
-      and f.active_to >= cast(p_start as date)
-      and (p_unit is null or f.unit = p_unit)
-      and (p_sector is null or f.sector = nfc_normalize(p_sector))
+        w.bucket,
+        case when p_by_sector then c.sector end as grp_sector,
+        c.procedure_key,
+        c.received,
+        c.received_online,
+        c.received_direct,
+        c.received_postal,
+        c.received_channel_unknown,
+        c.full_online_eligible_received,
+        c.full_online_received_online,
+        c.digitised_known,
+        c.digitised,
+        c.reuse_known,
+        c.reused,
+        c.fee_cases_payment_known,
+        c.fee_cases_paid_online,
+        c.resolved,
+        c.resolved_early,
+        c.resolved_on_time,
+        c.resolved_late,
+        c.resolved_withdrawn,
+        c.resolved_stopped,
+        c.e_result_known,
+        c.e_result,
+        c.ratings,
+        c.ratings_satisfied,
+        c.ratings_land_group,
+        c.ratings_land_group_satisfied,
+        c.time_saving_cases,
+        c.time_saving_sum
+    from whole_months w
+    join case_month_cube c on c.month = w.month
+    where (p_unit is null or c.unit = p_unit)
+      and (p_sector is null or c.sector = nfc_normalize(p_sector))
+    union all
+    select
+        e.bucket,
+        case when p_by_sector then ev.sector end as grp_sector,
+        ev.procedure_key,
+        ev.received,
+        ev.received_online,
+        ev.received_direct,
+        ev.received_postal,
+        ev.received_channel_unknown,
+        ev.full_online_eligible_received,
+        ev.full_online_received_online,
+        ev.digitised_known,
+        ev.digitised,
+        ev.reuse_known,
+        ev.reused,
+        ev.fee_cases_payment_known,
+        ev.fee_cases_paid_online,
+        ev.resolved,
+        ev.resolved_early,
+        ev.resolved_on_time,
+        ev.resolved_late,
+        ev.resolved_withdrawn,
+        ev.resolved_stopped,
+        ev.e_result_known,
+        ev.e_result,
+        ev.ratings,
+        ev.ratings_satisfied,
+        ev.ratings_land_group,
+        ev.ratings_land_group_satisfied,
+        ev.time_saving_cases,
+        ev.time_saving_pct as time_saving_sum
+    from edges e
+    join case_events ev on ev.event_date between e.edge_start and e.edge_end
+    where ev.event_date between cast(p_start as date) and cast(p_end as date)
+      and (p_unit is null or ev.unit = p_unit)
+      and (p_sector is null or ev.sector = nfc_normalize(p_sector))
 ),
 
 procedure_counts as (
-    -- per bucket, sector group and procedure; case_counts sums it (count(distinct) filters cost a
-    -- second pass over the cases). count_if, not count(*) filter: the same count, and DuckDB evaluates
-    -- ~30 FILTER clauses one selection at a time (1.6x slower, docs/performance.md)
+    -- per bucket, sector group and procedure, for fee_procedures (a procedure counts once)
     select
         bucket,
         grp_sector,
         procedure_key,
-        count_if(received_in_period) as received,
-        count_if(received_in_period and channel = 'online') as received_online,
-        count_if(received_in_period and channel = 'direct') as received_direct,
-        count_if(received_in_period and channel = 'postal') as received_postal,
-        count_if(received_in_period and channel is null) as received_channel_unknown,
-        count_if(carried_over) as carried_over,
-        count_if(resolved_in_period) as resolved,
-        count_if(resolved_in_period and timeliness = 'early') as resolved_early,
-        count_if(resolved_in_period and timeliness = 'on_time') as resolved_on_time,
-        count_if(resolved_in_period and timeliness = 'late') as resolved_late,
-        count_if(resolved_in_period and status = 7) as resolved_withdrawn,
-        count_if(resolved_in_period and status = 8) as resolved_stopped,
-        count_if(pending_at_end) as pending,
-        count_if(pending_at_end and not pending_overdue) as pending_in_time,
-        count_if(pending_overdue) as pending_overdue,
-        count_if(received_in_period and full_online_eligible) as full_online_eligible_received,
-        count_if(received_in_period and full_online_eligible and channel = 'online')
-            as full_online_received_online,
-        count_if(received_in_period and digitised is not null) as digitised_known,
-        count_if(received_in_period and digitised) as digitised,
-        count_if(resolved_in_period and produced_result and e_result is not null) as e_result_known,
-        count_if(resolved_in_period and produced_result and e_result) as e_result,
-        count_if(received_in_period and data_reused is not null) as reuse_known,
-        count_if(received_in_period and data_reused) as reused,
-        count_if(received_in_period and fee_bearing and paid_online is not null)
-            as fee_cases_payment_known,
-        count_if(received_in_period and fee_bearing and paid_online) as fee_cases_paid_online,
-        cast(sum(case when resolved_in_period then ratings_n end) as bigint) as ratings,
-        cast(sum(case when resolved_in_period then ratings_satisfied_n end) as bigint) as ratings_satisfied,
-        cast(sum(case when resolved_in_period and is_land_group then ratings_n end) as bigint) as ratings_land_group,
-        cast(sum(case when resolved_in_period and is_land_group then ratings_satisfied_n end) as bigint)
-            as ratings_land_group_satisfied,
-        count_if(resolved_in_period and time_saving_pct is not null) as time_saving_cases,
-        count_if(resolved_in_period and time_saving_pct >= p_threshold_pct)
-            as time_saving_cases_at_threshold,
-        sum(case when resolved_in_period then time_saving_pct end) as time_saving_sum
-    from scope
-    where received_in_period or carried_over or resolved_in_period or pending_at_end
+        sum(received) as received,
+        sum(received_online) as received_online,
+        sum(received_direct) as received_direct,
+        sum(received_postal) as received_postal,
+        sum(received_channel_unknown) as received_channel_unknown,
+        sum(full_online_eligible_received) as full_online_eligible_received,
+        sum(full_online_received_online) as full_online_received_online,
+        sum(digitised_known) as digitised_known,
+        sum(digitised) as digitised,
+        sum(reuse_known) as reuse_known,
+        sum(reused) as reused,
+        sum(fee_cases_payment_known) as fee_cases_payment_known,
+        sum(fee_cases_paid_online) as fee_cases_paid_online,
+        sum(resolved) as resolved,
+        sum(resolved_early) as resolved_early,
+        sum(resolved_on_time) as resolved_on_time,
+        sum(resolved_late) as resolved_late,
+        sum(resolved_withdrawn) as resolved_withdrawn,
+        sum(resolved_stopped) as resolved_stopped,
+        sum(e_result_known) as e_result_known,
+        sum(e_result) as e_result,
+        sum(ratings) as ratings,
+        sum(ratings_satisfied) as ratings_satisfied,
+        sum(ratings_land_group) as ratings_land_group,
+        sum(ratings_land_group_satisfied) as ratings_land_group_satisfied,
+        sum(time_saving_cases) as time_saving_cases,
+        sum(time_saving_sum) as time_saving_sum
+    from event_rows
     group by bucket, grp_sector, procedure_key
 ),
 
@@ -442,37 +677,102 @@ case_counts as (
         cast(sum(received_direct) as bigint) as received_direct,
         cast(sum(received_postal) as bigint) as received_postal,
         cast(sum(received_channel_unknown) as bigint) as received_channel_unknown,
-        cast(sum(carried_over) as bigint) as carried_over,
+        cast(sum(full_online_eligible_received) as bigint) as full_online_eligible_received,
+        cast(sum(full_online_received_online) as bigint) as full_online_received_online,
+        cast(sum(digitised_known) as bigint) as digitised_known,
+        cast(sum(digitised) as bigint) as digitised,
+        cast(sum(reuse_known) as bigint) as reuse_known,
+        cast(sum(reused) as bigint) as reused,
+        cast(sum(fee_cases_payment_known) as bigint) as fee_cases_payment_known,
+        cast(sum(fee_cases_paid_online) as bigint) as fee_cases_paid_online,
         cast(sum(resolved) as bigint) as resolved,
         cast(sum(resolved_early) as bigint) as resolved_early,
         cast(sum(resolved_on_time) as bigint) as resolved_on_time,
         cast(sum(resolved_late) as bigint) as resolved_late,
         cast(sum(resolved_withdrawn) as bigint) as resolved_withdrawn,
         cast(sum(resolved_stopped) as bigint) as resolved_stopped,
-        cast(sum(pending) as bigint) as pending,
-        cast(sum(pending_in_time) as bigint) as pending_in_time,
-        cast(sum(pending_overdue) as bigint) as pending_overdue,
-        cast(sum(full_online_eligible_received) as bigint) as full_online_eligible_received,
-        cast(sum(full_online_received_online) as bigint) as full_online_received_online,
-        cast(sum(digitised_known) as bigint) as digitised_known,
-        cast(sum(digitised) as bigint) as digitised,
         cast(sum(e_result_known) as bigint) as e_result_known,
         cast(sum(e_result) as bigint) as e_result,
-        cast(sum(reuse_known) as bigint) as reuse_known,
-        cast(sum(reused) as bigint) as reused,
-        cast(sum(fee_cases_payment_known) as bigint) as fee_cases_payment_known,
-        cast(sum(fee_cases_paid_online) as bigint) as fee_cases_paid_online,
         cast(sum(ratings) as bigint) as ratings,
         cast(sum(ratings_satisfied) as bigint) as ratings_satisfied,
         cast(sum(ratings_land_group) as bigint) as ratings_land_group,
         cast(sum(ratings_land_group_satisfied) as bigint) as ratings_land_group_satisfied,
         cast(sum(time_saving_cases) as bigint) as time_saving_cases,
-        cast(sum(time_saving_cases_at_threshold) as bigint) as time_saving_cases_at_threshold,
         -- a procedure counts once when any of its fee cases in P has the flag known / paid online
         count(*) filter (where procedure_key is not null and fee_cases_payment_known > 0) as fee_procedures,
         count(*) filter (where procedure_key is not null and fee_cases_paid_online > 0) as fee_procedures_paid_online,
         sum(time_saving_sum) / nullif(sum(time_saving_cases), 0) as time_saving_mean
     from procedure_counts
+    group by bucket, grp_sector
+),
+
+threshold_counts as (
+    -- resolved in P with a time saving at or above the threshold: whole months from
+    -- time_saving_month_cube (counts per value), the other days from case_events
+    select bucket, grp_sector, cast(sum(cases) as bigint) as time_saving_cases_at_threshold
+    from (
+        select w.bucket, case when p_by_sector then t.sector end as grp_sector, t.cases
+        from whole_months w
+        join time_saving_month_cube t on t.month = w.month
+        where t.time_saving_pct >= p_threshold_pct
+          and (p_unit is null or t.unit = p_unit)
+          and (p_sector is null or t.sector = nfc_normalize(p_sector))
+        union all
+        select e.bucket, case when p_by_sector then ev.sector end as grp_sector, 1 as cases
+        from edges e
+        join case_events ev on ev.event_date between e.edge_start and e.edge_end
+        where ev.time_saving_pct >= p_threshold_pct
+          and ev.event_date between cast(p_start as date) and cast(p_end as date)
+          and (p_unit is null or ev.unit = p_unit)
+          and (p_sector is null or ev.sector = nfc_normalize(p_sector))
+    ) t
+    group by bucket, grp_sector
+),
+
+state_rows as (
+    -- carried over into P (a state on its first day) and pending at its end (a state on its last
+    -- day), from the cases whose active interval holds that day; the flags are those of
+    -- case_period_facts, from the same macros
+    select
+        p.bucket,
+        case when p_by_sector then f.sector end as grp_sector,
+        1 as carried_over,
+        0 as pending,
+        0 as pending_in_time,
+        0 as pending_overdue
+    from periods p
+    join case_facts f on f.active_from < p.period_start and f.active_to >= p.period_start
+    where carried_over_into(f.received_date, f.is_finished, f.finish_date, p.period_start)
+      and f.active_from < cast(p_end as date)
+      and f.active_to >= cast(p_start as date)
+      and (p_unit is null or f.unit = p_unit)
+      and (p_sector is null or f.sector = nfc_normalize(p_sector))
+    union all
+    select
+        p.bucket,
+        case when p_by_sector then f.sector end as grp_sector,
+        0 as carried_over,
+        1 as pending,
+        cast(not overdue_at(true, f.waits_applicant, f.due_date, p.period_end) as integer) as pending_in_time,
+        cast(overdue_at(true, f.waits_applicant, f.due_date, p.period_end) as integer) as pending_overdue
+    from periods p
+    join case_facts f on f.active_from <= p.period_end and f.active_to > p.period_end
+    where pending_at(f.received_date, f.is_finished, f.finish_date, p.period_end)
+      and f.active_from <= cast(p_end as date)
+      and f.active_to > cast(p_start as date)
+      and (p_unit is null or f.unit = p_unit)
+      and (p_sector is null or f.sector = nfc_normalize(p_sector))
+),
+
+state_counts as (
+    select
+        bucket,
+        grp_sector,
+        cast(sum(carried_over) as bigint) as carried_over,
+        cast(sum(pending) as bigint) as pending,
+        cast(sum(pending_in_time) as bigint) as pending_in_time,
+        cast(sum(pending_overdue) as bigint) as pending_overdue
+    from state_rows
     group by bucket, grp_sector
 ),
 
@@ -497,7 +797,8 @@ groups as (
     union all
     select p.*, g.grp_sector
     from periods p
-    join (select bucket, grp_sector from case_counts union select bucket, grp_sector from pakn) g
+    join (select bucket, grp_sector from case_counts union select bucket, grp_sector from state_counts
+          union select bucket, grp_sector from pakn) g
       on g.bucket = p.bucket
     where p_by_sector
 ),
@@ -515,16 +816,16 @@ joined as (
         coalesce(c.received_direct, 0) as received_direct,
         coalesce(c.received_postal, 0) as received_postal,
         coalesce(c.received_channel_unknown, 0) as received_channel_unknown,
-        coalesce(c.carried_over, 0) as carried_over,
+        coalesce(s.carried_over, 0) as carried_over,
         coalesce(c.resolved, 0) as resolved,
         coalesce(c.resolved_early, 0) as resolved_early,
         coalesce(c.resolved_on_time, 0) as resolved_on_time,
         coalesce(c.resolved_late, 0) as resolved_late,
         coalesce(c.resolved_withdrawn, 0) as resolved_withdrawn,
         coalesce(c.resolved_stopped, 0) as resolved_stopped,
-        coalesce(c.pending, 0) as pending,
-        coalesce(c.pending_in_time, 0) as pending_in_time,
-        coalesce(c.pending_overdue, 0) as pending_overdue,
+        coalesce(s.pending, 0) as pending,
+        coalesce(s.pending_in_time, 0) as pending_in_time,
+        coalesce(s.pending_overdue, 0) as pending_overdue,
         coalesce(c.full_online_eligible_received, 0) as full_online_eligible_received,
         coalesce(c.full_online_received_online, 0) as full_online_received_online,
         coalesce(c.digitised_known, 0) as digitised_known,
@@ -542,12 +843,14 @@ joined as (
         coalesce(c.ratings_land_group, 0) as ratings_land_group,
         coalesce(c.ratings_land_group_satisfied, 0) as ratings_land_group_satisfied,
         coalesce(c.time_saving_cases, 0) as time_saving_cases,
-        coalesce(c.time_saving_cases_at_threshold, 0) as time_saving_cases_at_threshold,
+        coalesce(t.time_saving_cases_at_threshold, 0) as time_saving_cases_at_threshold,
         c.time_saving_mean,
         coalesce(k.pakn_due, 0) as pakn_due,
         coalesce(k.pakn_on_time, 0) as pakn_on_time
     from groups p
     left join case_counts c on c.bucket = p.bucket and c.grp_sector is not distinct from p.grp_sector
+    left join state_counts s on s.bucket = p.bucket and s.grp_sector is not distinct from p.grp_sector
+    left join threshold_counts t on t.bucket = p.bucket and t.grp_sector is not distinct from p.grp_sector
     left join pakn k on k.bucket = p.bucket and k.grp_sector is not distinct from p.grp_sector
 ),
 
