@@ -179,10 +179,8 @@ def _refresh_cube_cells(con: duckdb.DuckDBPyConnection) -> None:
     with an event in them (a cell's rows are sums over all its cases, so all of them are re-read)."""
     con.execute(
         "create or replace temp table _cube_facts as select * from case_facts where case_id in ("
-        "select f.case_id from case_facts f join _cube_cells x on x.unit is not distinct from f.unit "
-        "and x.month = cast(date_trunc('month', f.received_date) as date) "
-        "union select f.case_id from case_facts f join _cube_cells x on x.unit is not distinct from f.unit "
-        "and x.month = cast(date_trunc('month', f.finish_date) as date))")
+        "select e.case_id from case_events e semi join _cube_cells x on x.unit is not distinct from e.unit "
+        "and x.month = cast(date_trunc('month', e.event_date) as date))")
     try:
         for table, (_, macro) in CUBES.items():
             con.execute(f"delete from {table} c using _cube_cells x "
@@ -222,15 +220,17 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, since: datetime | None = None,
     try:
         if not con.execute("select count(*) from _facts_dirty").fetchall()[0][0]:
             return "none"
-        # the cube cells the changed cases' events were in before and are in after
-        cells = ("insert into _cube_cells select distinct unit, cast(date_trunc('month', d) as date) from ("
-                 "select unit, received_date as d from case_facts where case_id in (select case_id from _facts_dirty) "
-                 "union all select unit, finish_date from case_facts where case_id in (select case_id from _facts_dirty)"
-                 ") where d is not null")
+        # the cube cells (unit, month) the changed cases' events were in before and are in after
+        touched = ("create or replace temp table _facts_touched as select * from case_facts "
+                   "where case_id in (select case_id from _facts_dirty)")
+        cells = ("insert into _cube_cells select distinct unit, cast(date_trunc('month', event_date) as date) "
+                 "from case_events_of('_facts_touched')")
         con.execute("create or replace temp table _cube_cells (unit varchar, month date)")
+        con.execute(touched)
         con.execute(cells)
         con.execute("delete from case_facts where case_id in (select case_id from _facts_dirty)")
         con.execute("insert into case_facts select * from case_facts_of('_facts_dirty') order by active_from")
+        con.execute(touched)
         con.execute(cells)
         con.execute("create or replace temp table _cube_cells as select distinct * from _cube_cells")
         _refresh_cube_cells(con)
@@ -238,6 +238,7 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, since: datetime | None = None,
     finally:
         con.execute("drop table if exists _facts_dirty")
         con.execute("drop table if exists _cube_cells")
+        con.execute("drop table if exists _facts_touched")
 
 
 def outdated(db: Path) -> bool:

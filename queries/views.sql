@@ -82,6 +82,24 @@ create or replace macro pending_at(m_received, m_finished, m_finish, e) as
 create or replace macro overdue_at(m_pending, m_waits, m_due, e) as
     m_pending and not m_waits and coalesce(m_due < e, false);
 
+-- The same flags as spans of days, for counting a state on a day as a sum of dated changes
+-- (case_events_of): pending_at is true on [received, finish) for a finished case and from the
+-- receipt on for an open one; overdue_at from overdue_from (the later of the receipt and the day
+-- after the due date) to the same end, for a case not waiting for the applicant.
+--   ever_pending: that span is not empty.     overdue_from: its first overdue day, NULL if none.
+create or replace macro ever_pending(m_received, m_finished, m_finish) as
+    case
+        when m_received is null then false
+        when not m_finished then true
+        else coalesce(m_finish > m_received, false)
+    end;
+create or replace macro overdue_from(m_received, m_finished, m_finish, m_waits, m_due) as
+    case
+        when ever_pending(m_received, m_finished, m_finish) and not m_waits and m_due is not null
+             and (not m_finished or greatest(m_received, cast(m_due + interval 1 day as date)) < m_finish)
+            then greatest(m_received, cast(m_due + interval 1 day as date))
+    end;
+
 -- case_facts_of(p_cases): the per-case rules for the rows of table p_cases, which has the columns of
 -- table cases: 'cases' for all of them (view case_facts_view), or a temp table holding the cases a
 -- load changed, so the load recomputes only those (etl.warehouse.refresh_facts).
@@ -235,6 +253,8 @@ final as (
         -- unknown time is active on its receipt day only; an unfinished case stays active.
         least(received_date, finish_date) as active_from,
         case when is_finished then greatest(received_date, finish_date) else date '9999-12-31' end as active_to,
+        ever_pending(received_date, is_finished, finish_date) as ever_pending,
+        overdue_from(received_date, is_finished, finish_date, waits_applicant, due_date) as overdue_from,
         coalesce(rc.ratings_n, 0) as ratings_n,
         coalesce(rc.ratings_satisfied_n, 0) as ratings_satisfied_n,
         coalesce(rc.ratings_dissatisfied_n, 0) as ratings_dissatisfied_n
@@ -295,17 +315,23 @@ where active_from <= p_end
   and active_to >= p_start
   and (received_in_period or carried_over or resolved_in_period or pending_at_end);
 
--- case_events_of(p_facts) (view case_events over table case_facts): each case's two events, its receipt (received_date) and its finish (finish_date), one
--- row each, with the 0/1 (or rating-count) contribution the case makes to every figure of kpi_table
--- counted on that side: "received in P" figures on the receipt row, "resolved in P" figures on the
--- finish row. A period's received-side figure is the sum over the receipt rows dated in the period,
--- its resolved-side figure the sum over the finish rows, so the same rows summed per month give the
--- monthly cube (case_month_cube) and, for the days of a period outside whole months, are summed
--- directly (kpi_table). The conditions are those of DOMAIN.md's house rules (docs/metrics.md).
+-- case_events_of(p_facts) (view case_events over table case_facts): the dated events of each case,
+-- one row each, with the contribution the case makes on that day to every count of kpi_table:
+--   * its receipt (received_date): the "received in P" counts, and +1 pending;
+--   * its finish (finish_date): the "resolved in P" counts, -1 pending and -1 overdue when it was;
+--   * the day it became overdue (overdue_from), +1 overdue.
+-- A period's received- or resolved-side count is the sum over the rows dated in the period; the
+-- number of cases pending (overdue) on a day is the sum of pending_delta (overdue_delta) over the
+-- rows dated on or before it. So the rows summed per month give the monthly cube (case_month_cube)
+-- and, for the days of a period outside whole months, are summed directly (kpi_table).
+-- The conditions are DOMAIN.md's house rules as the period-flag macros state them (ever_pending and
+-- overdue_from, stored in case_facts, are the spans of pending_at and overdue_at);
+-- tests/test_kpi_cube.py checks the sums against those macros case by case.
 create or replace macro case_events_of(p_facts) as table
 with
 received_side as (
     select
+        case_id,
         unit,
         sector,
         procedure_key,
@@ -336,13 +362,16 @@ received_side as (
         0 as ratings_land_group,
         0 as ratings_land_group_satisfied,
         0 as time_saving_cases,
-        cast(null as double) as time_saving_pct
+        cast(null as double) as time_saving_pct,
+        cast(ever_pending as integer) as pending_delta,
+        0 as overdue_delta
     from query_table(p_facts)
     where received_date is not null
 ),
 
 resolved_side as (
     select
+        case_id,
         unit,
         sector,
         procedure_key,
@@ -373,15 +402,59 @@ resolved_side as (
         case when is_land_group then ratings_n else 0 end as ratings_land_group,
         case when is_land_group then ratings_satisfied_n else 0 end as ratings_land_group_satisfied,
         cast(time_saving_pct is not null as integer) as time_saving_cases,
-        time_saving_pct
+        time_saving_pct as time_saving_pct,
+        -cast(ever_pending as integer) as pending_delta,
+        -cast(overdue_from is not null as integer) as overdue_delta
     from query_table(p_facts)
     where finish_date is not null
+),
+
+overdue_side as (
+    select
+        case_id,
+        unit,
+        sector,
+        procedure_key,
+        overdue_from as event_date,
+        0 as received,
+        0 as received_online,
+        0 as received_direct,
+        0 as received_postal,
+        0 as received_channel_unknown,
+        0 as full_online_eligible_received,
+        0 as full_online_received_online,
+        0 as digitised_known,
+        0 as digitised,
+        0 as reuse_known,
+        0 as reused,
+        0 as fee_cases_payment_known,
+        0 as fee_cases_paid_online,
+        0 as resolved,
+        0 as resolved_early,
+        0 as resolved_on_time,
+        0 as resolved_late,
+        0 as resolved_withdrawn,
+        0 as resolved_stopped,
+        0 as e_result_known,
+        0 as e_result,
+        0 as ratings,
+        0 as ratings_satisfied,
+        0 as ratings_land_group,
+        0 as ratings_land_group_satisfied,
+        0 as time_saving_cases,
+        cast(null as double) as time_saving_pct,
+        0 as pending_delta,
+        1 as overdue_delta
+    from query_table(p_facts)
+    where overdue_from is not null
 ),
 
 final as (
     select * from received_side
     union all
     select * from resolved_side
+    union all
+    select * from overdue_side
 )
 
 select * from final;
@@ -427,7 +500,9 @@ final as (
         cast(sum(ratings_land_group) as bigint) as ratings_land_group,
         cast(sum(ratings_land_group_satisfied) as bigint) as ratings_land_group_satisfied,
         cast(sum(time_saving_cases) as bigint) as time_saving_cases,
-        sum(time_saving_pct) as time_saving_sum
+        sum(time_saving_pct) as time_saving_sum,
+        cast(sum(pending_delta) as bigint) as pending_delta,
+        cast(sum(overdue_delta) as bigint) as overdue_delta
     from case_events_of(p_facts)
     group by all
 )
@@ -729,51 +804,67 @@ threshold_counts as (
     group by bucket, grp_sector
 ),
 
-state_rows as (
-    -- carried over into P (a state on its first day) and pending at its end (a state on its last
-    -- day), from the cases whose active interval holds that day; the flags are those of
-    -- case_period_facts, from the same macros
+state_days as (
+    -- the days whose state a bucket reports: carried over into it = pending on the day before it
+    -- starts (carried_over_into(s) is pending_at(s - 1)); pending and overdue on its last day
+    select bucket, cast(period_start - interval 1 day as date) as day, true as carried from periods
+    union all
+    select bucket, period_end as day, false as carried from periods
+),
+
+state_months as (
+    -- the change of the pending and overdue counts over each month, per sector group
     select
-        p.bucket,
-        case when p_by_sector then f.sector end as grp_sector,
-        1 as carried_over,
-        0 as pending,
-        0 as pending_in_time,
-        0 as pending_overdue
-    from periods p
-    join case_facts f on f.active_from < p.period_start and f.active_to >= p.period_start
-    where carried_over_into(f.received_date, f.is_finished, f.finish_date, p.period_start)
-      and f.active_from < cast(p_end as date)
-      and f.active_to >= cast(p_start as date)
-      and (p_unit is null or f.unit = p_unit)
-      and (p_sector is null or f.sector = nfc_normalize(p_sector))
+        c.month,
+        case when p_by_sector then c.sector end as grp_sector,
+        sum(c.pending_delta) as pending_delta,
+        sum(c.overdue_delta) as overdue_delta
+    from case_month_cube c
+    where c.month <= cast(p_end as date)
+      and (p_unit is null or c.unit = p_unit)
+      and (p_sector is null or c.sector = nfc_normalize(p_sector))
+    group by all
+),
+
+state_rows as (
+    -- a count on a day is the sum of the changes on and before it: the whole months up to the day
+    -- from the cube, the days of its own month up to it from case_events when it is not a month end
+    select d.bucket, d.carried, m.grp_sector, m.pending_delta, m.overdue_delta
+    from state_days d
+    join state_months m on last_day(m.month) <= d.day
     union all
     select
-        p.bucket,
-        case when p_by_sector then f.sector end as grp_sector,
-        0 as carried_over,
-        1 as pending,
-        cast(not overdue_at(true, f.waits_applicant, f.due_date, p.period_end) as integer) as pending_in_time,
-        cast(overdue_at(true, f.waits_applicant, f.due_date, p.period_end) as integer) as pending_overdue
-    from periods p
-    join case_facts f on f.active_from <= p.period_end and f.active_to > p.period_end
-    where pending_at(f.received_date, f.is_finished, f.finish_date, p.period_end)
-      and f.active_from <= cast(p_end as date)
-      and f.active_to > cast(p_start as date)
-      and (p_unit is null or f.unit = p_unit)
-      and (p_sector is null or f.sector = nfc_normalize(p_sector))
+        d.bucket,
+        d.carried,
+        case when p_by_sector then ev.sector end as grp_sector,
+        ev.pending_delta,
+        ev.overdue_delta
+    from state_days d
+    join case_events ev on ev.event_date between cast(date_trunc('month', d.day) as date) and d.day
+    where d.day < last_day(d.day)
+      and (ev.pending_delta <> 0 or ev.overdue_delta <> 0)
+      -- buckets of a month or quarter start on the 1st: only the period's first and last month can
+      -- hold such a day
+      and (p_grain = 'week'
+           or ev.event_date between cast(date_trunc('month', cast(p_start as date) - interval 1 day) as date)
+                                and cast(p_start as date)
+           or ev.event_date between cast(date_trunc('month', cast(p_end as date)) as date) and cast(p_end as date))
+      and (p_unit is null or ev.unit = p_unit)
+      and (p_sector is null or ev.sector = nfc_normalize(p_sector))
 ),
 
 state_counts as (
     select
         bucket,
         grp_sector,
-        cast(sum(carried_over) as bigint) as carried_over,
-        cast(sum(pending) as bigint) as pending,
-        cast(sum(pending_in_time) as bigint) as pending_in_time,
-        cast(sum(pending_overdue) as bigint) as pending_overdue
+        cast(coalesce(sum(pending_delta) filter (where carried), 0) as bigint) as carried_over,
+        cast(coalesce(sum(pending_delta) filter (where not carried), 0) as bigint) as pending,
+        cast(coalesce(sum(pending_delta - overdue_delta) filter (where not carried), 0) as bigint) as pending_in_time,
+        cast(coalesce(sum(overdue_delta) filter (where not carried), 0) as bigint) as pending_overdue
     from state_rows
     group by bucket, grp_sector
+    -- a sector group is listed when it has a case in the bucket, not for a history summing to 0
+    having sum(pending_delta) filter (where carried) <> 0 or sum(pending_delta) filter (where not carried) <> 0
 ),
 
 pakn as (
