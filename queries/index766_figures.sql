@@ -5,7 +5,8 @@
 -- params: $start (date), $end (date), $unit (varchar or NULL), $grain ('month' | 'period')
 -- rule: the 766 figures the metrics module does not compute (docs/index766.md):
 --   * tthc_satisfaction_766 = cases resolved in the bucket that are not rated "Không hài lòng"
---     (no rating of the case is 1: case_facts.ratings_dissatisfied_n, from case_ratings), not late (timeliness <> 'late') / cases resolved
+--     (no rating of the case is 1: case_facts.ratings_dissatisfied_n, from case_ratings), not late
+--     (timeliness <> 'late'): case_events.resolved_766_good, summed by kpi_table / cases resolved
 --     in the bucket x 100. "Without complaint" (DOMAIN.md) cannot be applied: PAKN rows carry no
 --     case id, so the figure is an upper bound of the portal's; docs/index766.md says so.
 --   * pakn_satisfaction_rate = PAKN resolved in the bucket rated Hài lòng / Rất hài lòng (rating >= 2)
@@ -25,23 +26,16 @@ with buckets as (
     select cast($start as date), cast($start as date), cast($end as date)
     where $grain <> 'month'
 ),
-resolved as (
-    select
-        case when $grain = 'month' then cast(date_trunc('month', p.finish_date) as date)
-             else cast($start as date) end as bucket_start,
-        p.timeliness,
-        p.ratings_dissatisfied_n > 0 as dissatisfied
-    from period_cases(cast($start as date), cast($end as date)) p
-    where p.resolved_in_period
-      and ($unit is null or p.unit = $unit)
-),
 tthc as (
+    -- resolved in the bucket (kpi_table: the cube's whole months, case_events' other days) and of
+    -- those not late and not rated Không hài lòng (case_events.resolved_766_good); the threshold
+    -- argument is unused by these two counts
     select
         bucket_start,
-        count(*) as tthc_cases,
-        count(*) filter (where timeliness <> 'late' and not dissatisfied) as tthc_good
-    from resolved
-    group by bucket_start
+        resolved as tthc_cases,
+        resolved_766_good as tthc_good
+    from kpi_table(cast($start as date), cast($end as date), $unit, null, 0,
+                   case when $grain = 'month' then 'month' else 'all' end, false)
 ),
 pakn as (
     select

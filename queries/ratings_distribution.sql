@@ -7,28 +7,28 @@
 --       case_ratings); unrated cases are left out. Summed over months and sectors the satisfied share is
 --       kpis.sql's satisfaction_rate for the same filters.
 with
-scope as (
-    select case_id, sector, finish_date
-    from period_cases($start, $end)
-    where resolved_in_period
-      and ($unit is null or unit = $unit)
-      and ($sector is null or sector = nfc_normalize($sector))
+months as (
+    -- per month and sector, the ratings of the cases resolved in it, by value (kpi_table: the
+    -- cube's whole months, case_events' other days; case_facts counts each case's ratings from
+    -- case_ratings by value, 1..3 being the only values a load accepts); the threshold argument is
+    -- unused by these counts
+    select bucket_start as month, sector, ratings_dissatisfied, ratings_satisfied, ratings_very_satisfied
+    from kpi_table($start, $end, $unit, $sector, 0, 'month', true)
 ),
 
-rated as (
-    select
-        cast(date_trunc('month', s.finish_date) as date) as month,
-        coalesce(s.sector, 'Chưa xác định lĩnh vực') as sector,
-        r.rating
-    from scope s
-    join case_ratings r on r.case_id = s.case_id
+by_value as (
+    select month, sector, cast(1 as tinyint) as rating, ratings_dissatisfied as ratings from months
+    union all
+    select month, sector, cast(2 as tinyint), ratings_satisfied - ratings_very_satisfied from months
+    union all
+    select month, sector, cast(3 as tinyint), ratings_very_satisfied from months
 ),
 
 final as (
-    select month, sector, rating, count(*) as ratings
-    from rated
-    group by month, sector, rating
-    order by month, sector_key(sector), sector, rating
+    select month, coalesce(sector, 'Chưa xác định lĩnh vực') as sector, rating, ratings
+    from by_value
+    where ratings > 0
+    order by month, sector_key(coalesce(sector, 'Chưa xác định lĩnh vực')), sector, rating
 )
 
 select * from final

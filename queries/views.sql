@@ -118,7 +118,8 @@ case_rating_counts as (
         case_id,
         count(*) as ratings_n,
         count(*) filter (where satisfied) as ratings_satisfied_n,
-        count(*) filter (where rating = 1) as ratings_dissatisfied_n
+        count(*) filter (where rating = 1) as ratings_dissatisfied_n,
+        count(*) filter (where rating = 3) as ratings_very_satisfied_n
     from case_ratings
     where case_id in (select case_id from query_table(p_cases))
     group by case_id
@@ -257,7 +258,8 @@ final as (
         overdue_from(received_date, is_finished, finish_date, waits_applicant, due_date) as overdue_from,
         coalesce(rc.ratings_n, 0) as ratings_n,
         coalesce(rc.ratings_satisfied_n, 0) as ratings_satisfied_n,
-        coalesce(rc.ratings_dissatisfied_n, 0) as ratings_dissatisfied_n
+        coalesce(rc.ratings_dissatisfied_n, 0) as ratings_dissatisfied_n,
+        coalesce(rc.ratings_very_satisfied_n, 0) as ratings_very_satisfied_n
     from classified
     left join case_rating_counts rc using (case_id)
 )
@@ -361,6 +363,9 @@ received_side as (
         0 as ratings_satisfied,
         0 as ratings_land_group,
         0 as ratings_land_group_satisfied,
+        0 as ratings_dissatisfied,
+        0 as ratings_very_satisfied,
+        0 as resolved_766_good,
         0 as time_saving_cases,
         cast(null as double) as time_saving_pct,
         cast(ever_pending as integer) as pending_delta,
@@ -401,6 +406,10 @@ resolved_side as (
         ratings_satisfied_n as ratings_satisfied,
         case when is_land_group then ratings_n else 0 end as ratings_land_group,
         case when is_land_group then ratings_satisfied_n else 0 end as ratings_land_group_satisfied,
+        ratings_dissatisfied_n as ratings_dissatisfied,
+        ratings_very_satisfied_n as ratings_very_satisfied,
+        -- 766 TTHC satisfaction: resolved not late and not rated Không hài lòng (docs/index766.md)
+        cast(coalesce(timeliness <> 'late' and ratings_dissatisfied_n = 0, false) as integer) as resolved_766_good,
         cast(time_saving_pct is not null as integer) as time_saving_cases,
         time_saving_pct as time_saving_pct,
         -cast(ever_pending as integer) as pending_delta,
@@ -441,6 +450,9 @@ overdue_side as (
         0 as ratings_satisfied,
         0 as ratings_land_group,
         0 as ratings_land_group_satisfied,
+        0 as ratings_dissatisfied,
+        0 as ratings_very_satisfied,
+        0 as resolved_766_good,
         0 as time_saving_cases,
         cast(null as double) as time_saving_pct,
         0 as pending_delta,
@@ -499,6 +511,9 @@ final as (
         cast(sum(ratings_satisfied) as bigint) as ratings_satisfied,
         cast(sum(ratings_land_group) as bigint) as ratings_land_group,
         cast(sum(ratings_land_group_satisfied) as bigint) as ratings_land_group_satisfied,
+        cast(sum(ratings_dissatisfied) as bigint) as ratings_dissatisfied,
+        cast(sum(ratings_very_satisfied) as bigint) as ratings_very_satisfied,
+        cast(sum(resolved_766_good) as bigint) as resolved_766_good,
         cast(sum(time_saving_cases) as bigint) as time_saving_cases,
         sum(time_saving_pct) as time_saving_sum,
         cast(sum(pending_delta) as bigint) as pending_delta,
@@ -661,6 +676,9 @@ event_rows as (
         c.ratings_satisfied,
         c.ratings_land_group,
         c.ratings_land_group_satisfied,
+        c.ratings_dissatisfied,
+        c.ratings_very_satisfied,
+        c.resolved_766_good,
         c.time_saving_cases,
         c.time_saving_sum
     from whole_months w
@@ -697,6 +715,9 @@ event_rows as (
         ev.ratings_satisfied,
         ev.ratings_land_group,
         ev.ratings_land_group_satisfied,
+        ev.ratings_dissatisfied,
+        ev.ratings_very_satisfied,
+        ev.resolved_766_good,
         ev.time_saving_cases,
         ev.time_saving_pct as time_saving_sum
     from edges e
@@ -737,6 +758,9 @@ procedure_counts as (
         sum(ratings_satisfied) as ratings_satisfied,
         sum(ratings_land_group) as ratings_land_group,
         sum(ratings_land_group_satisfied) as ratings_land_group_satisfied,
+        sum(ratings_dissatisfied) as ratings_dissatisfied,
+        sum(ratings_very_satisfied) as ratings_very_satisfied,
+        sum(resolved_766_good) as resolved_766_good,
         sum(time_saving_cases) as time_saving_cases,
         sum(time_saving_sum) as time_saving_sum
     from event_rows
@@ -772,6 +796,9 @@ case_counts as (
         cast(sum(ratings_satisfied) as bigint) as ratings_satisfied,
         cast(sum(ratings_land_group) as bigint) as ratings_land_group,
         cast(sum(ratings_land_group_satisfied) as bigint) as ratings_land_group_satisfied,
+        cast(sum(ratings_dissatisfied) as bigint) as ratings_dissatisfied,
+        cast(sum(ratings_very_satisfied) as bigint) as ratings_very_satisfied,
+        cast(sum(resolved_766_good) as bigint) as resolved_766_good,
         cast(sum(time_saving_cases) as bigint) as time_saving_cases,
         -- a procedure counts once when any of its fee cases in P has the flag known / paid online
         count(*) filter (where procedure_key is not null and fee_cases_payment_known > 0) as fee_procedures,
@@ -933,6 +960,9 @@ joined as (
         coalesce(c.ratings_satisfied, 0) as ratings_satisfied,
         coalesce(c.ratings_land_group, 0) as ratings_land_group,
         coalesce(c.ratings_land_group_satisfied, 0) as ratings_land_group_satisfied,
+        coalesce(c.ratings_dissatisfied, 0) as ratings_dissatisfied,
+        coalesce(c.ratings_very_satisfied, 0) as ratings_very_satisfied,
+        coalesce(c.resolved_766_good, 0) as resolved_766_good,
         coalesce(c.time_saving_cases, 0) as time_saving_cases,
         coalesce(t.time_saving_cases_at_threshold, 0) as time_saving_cases_at_threshold,
         c.time_saving_mean,
@@ -998,6 +1028,9 @@ final as (
         ratings_satisfied,
         ratings_land_group,
         ratings_land_group_satisfied,
+        ratings_dissatisfied,
+        ratings_very_satisfied,
+        resolved_766_good,
         time_saving_cases,
         time_saving_cases_at_threshold,
         cast(p_threshold_pct as double) as time_saving_threshold_pct,
