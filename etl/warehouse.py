@@ -179,8 +179,8 @@ def _refresh_cube_cells(con: duckdb.DuckDBPyConnection) -> None:
     with an event in them (a cell's rows are sums over all its cases, so all of them are re-read)."""
     con.execute(
         "create or replace temp table _cube_facts as select * from case_facts where case_id in ("
-        "select e.case_id from case_events e semi join _cube_cells x on x.unit is not distinct from e.unit "
-        "and x.month = cast(date_trunc('month', e.event_date) as date))")
+        "select e.case_id from case_event_months_of('case_facts') e semi join _cube_cells x "
+        "on x.unit is not distinct from e.unit and x.month = e.month)")
     try:
         for table, (_, macro) in CUBES.items():
             con.execute(f"delete from {table} c using _cube_cells x "
@@ -221,10 +221,9 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, since: datetime | None = None,
         if not con.execute("select count(*) from _facts_dirty").fetchall()[0][0]:
             return "none"
         # the cube cells (unit, month) the changed cases' events were in before and are in after
-        touched = ("create or replace temp table _facts_touched as select * from case_facts "
-                   "where case_id in (select case_id from _facts_dirty)")
-        cells = ("insert into _cube_cells select distinct unit, cast(date_trunc('month', event_date) as date) "
-                 "from case_events_of('_facts_touched')")
+        touched = ("create or replace temp table _facts_touched as select case_id, unit, received_date, "
+                   "finish_date, overdue_from from case_facts where case_id in (select case_id from _facts_dirty)")
+        cells = "insert into _cube_cells select distinct unit, month from case_event_months_of('_facts_touched')"
         con.execute("create or replace temp table _cube_cells (unit varchar, month date)")
         con.execute(touched)
         con.execute(cells)

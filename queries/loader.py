@@ -6,6 +6,7 @@ Every figure has exactly one definition: the .sql file. Parameters are DuckDB na
 from __future__ import annotations
 
 import re
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -15,6 +16,11 @@ import pyarrow as pa
 
 QUERIES_DIR = Path(__file__).resolve().parent
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+# run() uses execute(), not con.sql(text, params=...): the latter binds the statement twice (once to
+# type the relation, once to run it), 10-20 ms of planning per metric query (docs/performance.md).
+# DuckDB warns that Arrow output from execute() copies the result once more: nothing on results of
+# a few thousand rows at most, so the warning is silenced for that message only.
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 
 
 @lru_cache(maxsize=None)
@@ -46,7 +52,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | N
     if missing:
         raise TypeError(f"query {name} needs parameters {sorted(missing)}")
     bound = {k: params[k] for k in wanted}
-    return con.sql(sql_text(name), params=bound).to_arrow_table()
+    return con.execute(sql_text(name), bound).to_arrow_table()
 
 
 def run_df(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None):

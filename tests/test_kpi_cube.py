@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-import duckdb
 import pytest
 
+from core.db import connect_readonly
 from queries import metrics
 from tests.test_app_pages import sample_db  # noqa: F401  (session fixture: the demo warehouse)
 
@@ -110,7 +110,8 @@ def _periods(con) -> list[tuple[date, date]]:
 
 @pytest.fixture(scope="module")
 def con(sample_db):  # noqa: F811
-    c = duckdb.connect(str(sample_db), read_only=True)
+    # the app's own read-only connection: the same file can't be opened with two configurations
+    c = connect_readonly(sample_db)
     yield c
     c.close()
 
