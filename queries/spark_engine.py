@@ -20,8 +20,8 @@ of queries/views.sql are created over them in file order, and table case_facts i
 monthly cubes over it (MATERIALISED; setting spark_case_facts=stored reads the exported tables
 instead).
 
-SparkConnection quacks like the DuckDB connection queries.loader.run uses (``.sql(text,
-params=...).to_arrow_table()``), so queries.metrics runs unchanged on it. docs/scale.md has the
+SparkConnection quacks like the DuckDB connection queries.loader.run uses (``.execute(text,
+params).to_arrow_table()``), so queries.metrics runs unchanged on it. docs/scale.md has the
 what and why.
 """
 from __future__ import annotations

@@ -668,13 +668,13 @@ edges as (
 
 day_events as (
     -- the events read one by one rather than from the cube: those of the days outside whole months
-    -- (edges) and of the month of a state day that is not a month end (state_rows). Buckets of a
-    -- month or quarter start on the 1st, so only the months of the period's first and last day can
-    -- hold such days, and only when that day does not start (end) its month; a week grain reads the
-    -- whole period. One reference to case_events: each costs planning time on every query.
+    -- (edges). Buckets of a month or quarter start on the 1st, so only the months of the period's
+    -- first and last day can hold such days, and only when that day does not start (end) its
+    -- month; a week grain reads the whole period. One reference to case_events: each costs planning
+    -- time on every query.
     select *
     from case_events ev
-    where ev.event_date between cast(date_trunc('month', cast(p_start as date)) as date) and cast(p_end as date)
+    where ev.event_date between cast(p_start as date) and cast(p_end as date)
       and (p_grain = 'week'
            or (day(cast(p_start as date)) <> 1
                and ev.event_date <= cast(last_day(cast(p_start as date)) as date))
@@ -888,22 +888,28 @@ state_months as (
 ),
 
 state_rows as (
-    -- a count on a day is the sum of the changes on and before it: the whole months up to the day
-    -- from the cube, the days of its own month up to it from case_events when it is not a month end
+    -- on a month end, a count is the sum of the changes up to it: the cube's months; on another
+    -- day, the cases pending on it counted one by one with the period-flag macros (carried over
+    -- into a period = pending on the day before it), from the cases whose active interval holds it
     select d.bucket, d.carried, m.grp_sector, m.pending_delta, m.overdue_delta
     from state_days d
     join state_months m on last_day(m.month) <= d.day
+    where d.day = last_day(d.day)
     union all
     select
         d.bucket,
         d.carried,
-        case when p_by_sector then ev.sector end as grp_sector,
-        ev.pending_delta,
-        ev.overdue_delta
+        case when p_by_sector then f.sector end as grp_sector,
+        1 as pending_delta,
+        cast(overdue_at(true, f.waits_applicant, f.due_date, d.day) as integer) as overdue_delta
     from state_days d
-    join day_events ev on ev.event_date between cast(date_trunc('month', d.day) as date) and d.day
+    join case_facts f on f.active_from <= d.day and f.active_to > d.day
     where d.day < last_day(d.day)
-      and (ev.pending_delta <> 0 or ev.overdue_delta <> 0)
+      and pending_at(f.received_date, f.is_finished, f.finish_date, d.day)
+      and f.active_from <= cast(p_end as date)
+      and f.active_to >= cast(p_start as date)
+      and (p_unit is null or f.unit = p_unit)
+      and (p_sector is null or f.sector = nfc_normalize(p_sector))
 ),
 
 state_counts as (
