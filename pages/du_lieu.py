@@ -103,7 +103,8 @@ def body(f) -> None:
                                         "Lý do": st.column_config.TextColumn(width="large"),
                                         "Giá trị của dòng": st.column_config.TextColumn(width="large")})
             if access.allowed("download_case_lists", quiet=True):
-                st.download_button("Tải danh sách dòng bị loại (.xlsx)", exports.xlsx_bytes({"Dòng bị loại": view}),
+                st.download_button("Tải danh sách dòng bị loại (.xlsx)",
+                                   exports.on_click_xlsx("Dòng bị loại", lambda: exports.xlsx_bytes({"Dòng bị loại": view})),
                                    file_name="dong_bi_loai.xlsx", icon=":material/download:", key="dl_rejects_xlsx",
                                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                    on_click="ignore")

@@ -138,16 +138,16 @@ def body(f) -> None:
     with d1:
         with page.guard("Biểu II.06a"):
             st.download_button("Biểu II.06a (.xlsx, sẵn để in)",
-                               exports.report06a_xlsx(cur06, monday, end, f.unit),
+                               exports.on_click_xlsx("Biểu II.06a", lambda: exports.report06a_xlsx(cur06, monday, end, f.unit)),
                                file_name=f"Bieu_II06a_{tag}.xlsx", icon=":material/table_view:",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                key="dl_06a", on_click="ignore")
     with d2:
         with page.guard("Danh sách hồ sơ"):
             st.download_button("Danh sách trễ hạn, sắp đến hạn (.xlsx)",
-                               exports.xlsx_bytes({"Hồ sơ trễ hạn": late_view, "Sắp đến hạn": due_view,
-                                                   "Theo cán bộ": by_handler},
-                                                  title=f"Giao ban tuần {fmt_period(monday, end)} · {unit_text}"),
+                               exports.on_click_xlsx("Danh sách hồ sơ", lambda: exports.xlsx_bytes(
+                                   {"Hồ sơ trễ hạn": late_view, "Sắp đến hạn": due_view, "Theo cán bộ": by_handler},
+                                   title=f"Giao ban tuần {fmt_period(monday, end)} · {unit_text}")),
                                file_name=f"Danh_sach_giao_ban_{tag}.xlsx", icon=":material/list_alt:",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                key="dl_lists", on_click="ignore")

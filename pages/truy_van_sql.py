@@ -96,7 +96,9 @@ def body(f) -> None:
                     d1.download_button("Tải .csv", df.to_csv(index=False).encode("utf-8-sig"),
                                        file_name="ket_qua_truy_van.csv", mime="text/csv",
                                        icon=":material/download:", key="sql_csv", on_click="ignore")
-                    d2.download_button("Tải .xlsx", exports.xlsx_bytes({"Kết quả": df}),
+                    d2.download_button("Tải .xlsx",
+                                       exports.on_click_xlsx("Kết quả truy vấn",
+                                                             lambda: exports.xlsx_bytes({"Kết quả": df})),
                                        file_name="ket_qua_truy_van.xlsx", icon=":material/download:",
                                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                        key="sql_xlsx", on_click="ignore")

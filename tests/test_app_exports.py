@@ -57,3 +57,19 @@ def test_meeting_report_is_one_offline_file():
     assert doc.count("Plotly.newPlot") == 2
     assert "<script src=" not in doc       # plotly.js is inline
     assert "13/11/2026" in doc and "Không có hồ sơ nào." in doc and "@media print" in doc
+
+
+def test_on_click_workbook_is_built_when_called_and_a_failure_says_so(caplog):
+    calls = []
+    ok = exports.on_click_xlsx("Danh sách", lambda: calls.append(1) or b"PK-bytes")
+    assert calls == []                                   # nothing built until the click
+    assert ok() == b"PK-bytes" and calls == [1]
+
+    def broken() -> bytes:
+        raise RuntimeError("disk full")
+    data = exports.on_click_xlsx("Danh sách hồ sơ", broken)()
+    wb = load_workbook(io.BytesIO(data))
+    assert "Lỗi" in wb.sheetnames
+    cells = [c.value for row in wb["Lỗi"].iter_rows() for c in row if c.value]
+    assert any("Danh sách hồ sơ: không tạo được tệp" in str(v) for v in cells)
+    assert "disk full" in caplog.text

@@ -213,6 +213,18 @@ def test_giao_ban_tables_lists_and_downloads(sample_db, monkeypatch):
     assert metric(at, "Tiếp nhận") != first
 
 
+def test_giao_ban_builds_its_workbooks_only_when_clicked(sample_db, monkeypatch):
+    """Writing the lists with openpyxl on every run took most of the page's time at 5M cases."""
+    from ui import exports
+    built = []
+    monkeypatch.setattr(exports, "xlsx_bytes", lambda *a, **k: built.append("lists") or b"")
+    monkeypatch.setattr(exports, "report06a_xlsx", lambda *a, **k: built.append("06a") or b"")
+    at = open_page(make_app(sample_db, monkeypatch), "pages/giao_ban.py")
+    assert_clean(at)
+    assert len(at.get("download_button")) == 3
+    assert built == []
+
+
 def test_trends_charts_and_grain(sample_db, monkeypatch):
     at = open_page(make_app(sample_db, monkeypatch), "pages/xu_huong.py")
     assert_clean(at)
