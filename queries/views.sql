@@ -1,7 +1,11 @@
 -- grain: case_facts_view (materialised as table case_facts by etl.warehouse.refresh_facts after every
---        load, so metric queries read stored columns instead of recomputing working days): one row per received case (status 1 and 3 left out); case_period_facts(p_start, p_end):
---        the same rows with the period flags of [p_start, p_end]; case_ratings: one row per rating of a case;
---        feedback_facts: one row per PAKN item.
+--        load, so metric queries read stored columns instead of recomputing working days): one row
+--        per received case (status 1 and 3 left out); case_period_facts(p_start, p_end): the same rows
+--        with the period flags of [p_start, p_end]; case_events: one row per dated event of a case
+--        (receipt, finish, became overdue); case_month_cube_view / time_saving_month_cube_view (tables
+--        case_month_cube, time_saving_month_cube): case_events summed per month, unit, sector and
+--        procedure / time-saving value; case_ratings: one row per rating of a case; feedback_facts:
+--        one row per PAKN item; kpi_table(...): the metric figures per bucket (and sector).
 -- params: none. Executed by etl.warehouse.create_schema after etl/macros.sql (wd_add, wd_base, wd_between),
 --         so the views and macros are stored in every warehouse file and work on read-only connections.
 -- rule: DOMAIN.md "House rules for the case metrics", per case, written once here and read by every
@@ -496,8 +500,9 @@ final as (
 
 select * from final;
 
--- case_month_cube_of(p_facts) (view case_month_cube_view over case_facts): case_events summed per calendar month of the event, unit, sector and
--- procedure (materialised as table case_month_cube with case_facts, etl.warehouse.refresh_facts):
+-- case_month_cube_of(p_facts) (view case_month_cube_view over case_facts): case_events summed per
+-- calendar month of the event, unit, sector and procedure (materialised as table case_month_cube
+-- with case_facts, etl.warehouse.refresh_facts):
 -- about 14x fewer rows than cases, so a period's whole months cost a scan of the cube instead of the
 -- cases. The procedure stays in the key for fee_procedures (a count of distinct procedures).
 create or replace macro case_month_cube_of(p_facts) as table
@@ -549,8 +554,9 @@ select * from final;
 create or replace view case_month_cube_view as
 select * from case_month_cube_of('case_facts');
 
--- time_saving_month_cube_of(p_facts) (view time_saving_month_cube_view): finished cases with a time saving, counted per month, unit, sector and
--- time-saving value (materialised as table time_saving_month_cube): the share at a threshold is the
+-- time_saving_month_cube_of(p_facts) (view time_saving_month_cube_view): finished cases with a time
+-- saving, counted per month, unit, sector and time-saving value (materialised as table
+-- time_saving_month_cube): the share at a threshold is the
 -- sum over the values at or above it, for any threshold a plan sets (the values are few: 139 at 1M).
 create or replace macro time_saving_month_cube_of(p_facts) as table
 with
