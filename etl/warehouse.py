@@ -230,8 +230,7 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, since: datetime | None = None,
         con.execute("delete from case_facts where case_id in (select case_id from _facts_dirty)")
         con.execute("insert into case_facts select * from case_facts_of('_facts_dirty') order by active_from")
         con.execute(touched)
-        con.execute(cells)
-        con.execute("create or replace temp table _cube_cells as select distinct * from _cube_cells")
+        con.execute(cells)        # a cell listed twice is harmless: it is only deleted and semi-joined
         _refresh_cube_cells(con)
         return "incremental"
     finally:

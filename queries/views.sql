@@ -596,8 +596,12 @@ final as (
 select * from final;
 
 -- kpi_table: the figures of DOMAIN.md "House rules for the case metrics", defined once for
--- queries/kpis.sql (one row), kpis_by_period.sql (a row per week / month / quarter) and
--- kpis_by_sector.sql (a row per sector). Arguments: p_start, p_end (dates, inclusive), p_unit,
+-- queries/kpis.sql (one row), kpis_by_period.sql (a row per week / month / quarter),
+-- kpis_by_sector.sql and kpis_by_sector_period.sql (a row per sector), and the counts
+-- ratings_distribution.sql and index766_figures.sql take from it. Received- and resolved-side counts
+-- come from case_month_cube for a bucket's whole months and from case_events for its other days;
+-- states (carried over, pending, overdue) from the cube's monthly changes on a month end, else from
+-- case_facts with the period-flag macros. Arguments: p_start, p_end (dates, inclusive), p_unit,
 -- p_sector (NULL = all), p_threshold_pct (time-saving threshold), p_grain ('week' | 'month' |
 -- 'quarter' | 'all' = one bucket, the whole period), p_by_sector (a row per sector per bucket).
 -- Formulas and conventions: queries/kpis.sql's header and docs/metrics.md.
