@@ -46,17 +46,20 @@ create or replace macro sector_key(name) as
                         '\s+', ' ', 'g'));
 
 -- Ratings per case: the ratings table's list when it has rows for the case, else cases.rating.
--- satisfied = Rất hài lòng (3) or Hài lòng (2).
-create or replace view case_ratings as
+-- satisfied = Rất hài lòng (3) or Hài lòng (2). case_ratings_of(p_cases) takes the cases
+-- from table p_cases (columns of table cases), so a load that recomputes a few cases' facts reads
+-- only their ratings: view case_ratings is case_ratings_of('cases').
+create or replace macro case_ratings_of(p_cases) as table
 with
 listed as (
     select case_id, rating
     from ratings
+    where case_id in (select case_id from query_table(p_cases))
 ),
 
 fallback as (
     select c.case_id, c.rating
-    from cases c
+    from query_table(p_cases) c
     where c.rating is not null
       and not exists (select 1 from ratings r where r.case_id = c.case_id)
 ),
@@ -67,6 +70,9 @@ final as (
 )
 
 select * from final;
+
+create or replace view case_ratings as
+select * from case_ratings_of('cases');
 
 -- The period flags of DOMAIN.md's house rules, for a case and a period [s, e] (calendar dates,
 -- inclusive), defined once here and used by case_period_facts (one period) and kpi_table (many
@@ -124,8 +130,7 @@ case_rating_counts as (
         count(*) filter (where satisfied) as ratings_satisfied_n,
         count(*) filter (where rating = 1) as ratings_dissatisfied_n,
         count(*) filter (where rating = 3) as ratings_very_satisfied_n
-    from case_ratings
-    where case_id in (select case_id from query_table(p_cases))
+    from case_ratings_of(p_cases)
     group by case_id
 ),
 
@@ -478,33 +483,15 @@ select * from final;
 create or replace view case_events as
 select * from case_events_of('case_facts');
 
--- case_event_months_of(p_facts): per case of p_facts, the (unit, month) cube cells its case_events_of
--- rows fall in: the months of its three event dates above (receipt, finish, overdue_from). A load
--- recomputes the cells its changed cases left or entered (etl.warehouse.refresh_facts); this reads
--- five columns where case_events_of reads thirty.
-create or replace macro case_event_months_of(p_facts) as table
-with
-dates as (
-    select case_id, unit, received_date as event_date from query_table(p_facts)
-    union all
-    select case_id, unit, finish_date from query_table(p_facts)
-    union all
-    select case_id, unit, overdue_from from query_table(p_facts)
-),
-
-final as (
-    select case_id, unit, cast(date_trunc('month', event_date) as date) as month
-    from dates
-    where event_date is not null
-)
-
-select * from final;
-
 -- case_month_cube_of(p_facts) (view case_month_cube_view over case_facts): case_events summed per
 -- calendar month of the event, unit, sector and procedure (materialised as table case_month_cube
 -- with case_facts, etl.warehouse.refresh_facts):
 -- about 14x fewer rows than cases, so a period's whole months cost a scan of the cube instead of the
 -- cases. The procedure stays in the key for fee_procedures (a count of distinct procedures).
+-- Every column is an exact sum (integers; time_saving_sum in DECIMAL(38,10), the percentages to 1e-10),
+-- so a load keeps the table in step by adding the changed cases' new rows and subtracting their old
+-- ones (etl.warehouse refresh_facts); events counts a row's events, and a row whose count drops to
+-- 0 is deleted, as a rebuild would not have it.
 create or replace macro case_month_cube_of(p_facts) as table
 with
 final as (
@@ -513,6 +500,7 @@ final as (
         unit,
         sector,
         procedure_key,
+        count(*) as events,
         cast(sum(received) as bigint) as received,
         cast(sum(received_online) as bigint) as received_online,
         cast(sum(received_direct) as bigint) as received_direct,
@@ -542,7 +530,7 @@ final as (
         cast(sum(ratings_very_satisfied) as bigint) as ratings_very_satisfied,
         cast(sum(resolved_766_good) as bigint) as resolved_766_good,
         cast(sum(time_saving_cases) as bigint) as time_saving_cases,
-        sum(time_saving_pct) as time_saving_sum,
+        coalesce(sum(cast(time_saving_pct as decimal(38, 10))), 0) as time_saving_sum,
         cast(sum(pending_delta) as bigint) as pending_delta,
         cast(sum(overdue_delta) as bigint) as overdue_delta
     from case_events_of(p_facts)
@@ -557,7 +545,8 @@ select * from case_month_cube_of('case_facts');
 -- time_saving_month_cube_of(p_facts) (view time_saving_month_cube_view): finished cases with a time
 -- saving, counted per month, unit, sector and time-saving value (materialised as table
 -- time_saving_month_cube): the share at a threshold is the
--- sum over the values at or above it, for any threshold a plan sets (the values are few: 139 at 1M).
+-- sum over the values at or above it, for any threshold a plan sets (the values are few: 153 at 5M).
+-- Kept in step by a load like case_month_cube; cases is both the figure and the row's count.
 create or replace macro time_saving_month_cube_of(p_facts) as table
 with
 final as (
@@ -769,7 +758,7 @@ event_rows as (
         ev.ratings_very_satisfied,
         ev.resolved_766_good,
         ev.time_saving_cases,
-        ev.time_saving_pct as time_saving_sum
+        cast(ev.time_saving_pct as decimal(38, 10)) as time_saving_sum
     from edges e
     join day_events ev on ev.event_date between e.edge_start and e.edge_end
 ),
@@ -850,7 +839,7 @@ case_counts as (
         -- a procedure counts once when any of its fee cases in P has the flag known / paid online
         count(*) filter (where procedure_key is not null and fee_cases_payment_known > 0) as fee_procedures,
         count(*) filter (where procedure_key is not null and fee_cases_paid_online > 0) as fee_procedures_paid_online,
-        sum(time_saving_sum) / nullif(sum(time_saving_cases), 0) as time_saving_mean
+        cast(sum(time_saving_sum) as double) / nullif(sum(time_saving_cases), 0) as time_saving_mean
     from procedure_counts
     group by bucket, grp_sector
 ),
