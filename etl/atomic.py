@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,8 +56,35 @@ def load_lock(db: Path, timeout: float | None = None):
 
 
 def _remove_stale(db: Path) -> None:
-    for stale in db.parent.glob(db.name + ".tmp-*"):
-        stale.unlink(missing_ok=True)
+    for pattern in (".tmp-*", ".old-*"):
+        for stale in db.parent.glob(db.name + pattern):
+            stale.unlink(missing_ok=True)
+
+
+def _replace(tmp: Path, db: Path) -> None:
+    """os.replace(tmp, db), leaving the old file's removal to a background thread: freeing the
+    blocks of a 900 MB file took 0.19 s of a week's 2 s load, and nobody waits for it. A second
+    link keeps the old file until the thread unlinks it (a reader that still has it open keeps
+    it longer, as before); a process killed first leaves it to the next load's _remove_stale."""
+    old = db.with_name(f"{db.name}.old-{os.getpid()}-{threading.get_ident()}")
+    try:
+        os.link(db, old)
+    except OSError:       # no database yet, or a file system without hard links
+        old = None
+    os.replace(tmp, db)
+    if old is not None:
+        thread = threading.Thread(target=old.unlink, kwargs={"missing_ok": True}, name="tthc-old-db-unlink")
+        thread.start()
+        _unlinking.append(thread)
+
+
+_unlinking: list[threading.Thread] = []
+
+
+def wait_unlinked() -> None:
+    """Wait until the old files replaced loads left to background threads are removed."""
+    while _unlinking:
+        _unlinking.pop().join()
 
 
 @contextmanager
@@ -80,7 +108,7 @@ def replacing(db: Path, fresh: bool = False, lock_timeout: float | None = None):
             con.close()
             con = None
             _fsync_path(tmp)
-            os.replace(tmp, db)
+            _replace(tmp, db)
             _fsync_path(db.parent)
         finally:
             if con is not None:

@@ -154,7 +154,9 @@ def load_into(con, paths: list[Path], mapping: Mapping | None = None, unit: str 
                 # personal columns included: it must not stay in the warehouse.
                 con.execute(f"drop view if exists {view}")
             results.append(result)
-        derive_due_dates(con, settings.get("office_close"))
+        # only this load's cases, unless what derived due dates depend on changed with it
+        derive_due_dates(con, settings.get("office_close"),
+                         since=load_started if warehouse.facts_current(con) else None)
         warehouse.refresh_facts(con, since=load_started)
         warehouse.bump_data_version(con)
         con.execute("commit")

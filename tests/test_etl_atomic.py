@@ -73,7 +73,9 @@ def base_db(tmp_path, golden_db) -> Path:
 
 
 def stale_copies(db: Path) -> list[Path]:
-    return sorted(db.parent.glob(db.name + ".tmp-*"))
+    """Copies a load left behind: its work copy, or the replaced file (removed in the background)."""
+    atomic.wait_unlinked()
+    return sorted(db.parent.glob(db.name + ".tmp-*")) + sorted(db.parent.glob(db.name + ".old-*"))
 
 
 # --- (a) a good file and an unreadable one: nothing is loaded ----------------------------------

@@ -1,0 +1,176 @@
+"""What keeps a week's load into a big warehouse small: rowid ranges around the rows it touches,
+due dates derived for its own cases only, a schema step that writes nothing when nothing changed,
+the replaced file removed in the background. Each must give what the full work would."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from core import settings
+from etl import atomic, load, merge, warehouse
+from etl.merge import derive_due_dates
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+# --- rowid_ranges ----------------------------------------------------------------------------------
+
+@pytest.fixture()
+def numbers():
+    con = duckdb.connect()
+    con.execute("create table t as select range as id, range % 7 as k from range(1000000)")
+    return con
+
+
+def _ids(con, where, params=None):
+    return [r[0] for r in con.execute(f"select id from t where {where} order by id", params or {}).fetchall()]
+
+
+def test_rowid_ranges_cover_exactly_the_matching_rows_in_clusters(numbers):
+    con = numbers
+    # three clusters far apart, and rows this transaction appends (another cluster again)
+    con.execute("begin")
+    con.execute("insert into t select 2000000 + range, 0 from range(10)")
+    where = "(id between 1000 and 1100 or id between 500000 and 500050 or id in (999990, 2000003, 2000007))"
+    ranges, bound = warehouse.rowid_ranges(con, "t", where)
+    assert ranges.count("between") == 4, ranges           # 1000.., 500000.., 999990, the new rows
+    assert _ids(con, f"{ranges} and {where}", bound) == _ids(con, where)
+    # the ranges alone hold no row far from a match: the scan skips what lies between
+    inside = con.execute(f"select count(*) from t where {ranges}", bound).fetchall()[0][0]
+    assert inside < 10_000
+    con.execute("rollback")
+
+
+def test_rowid_ranges_merge_many_clusters_and_match_nothing(numbers, monkeypatch):
+    con = numbers
+    where = "id % 100000 = 0"                              # ten rows, each its own cluster
+    monkeypatch.setattr(warehouse, "MAX_ROWID_RANGES", 4)
+    ranges, bound = warehouse.rowid_ranges(con, "t", where)
+    assert ranges.count("between") == 1
+    assert _ids(con, f"{ranges} and {where}", bound) == _ids(con, where) == list(range(0, 1000000, 100000))
+    ranges, bound = warehouse.rowid_ranges(con, "t", "id < $n", {"n": 0})
+    assert (ranges, bound) == ("false", {})
+
+
+# --- a load's work, scoped to its own cases, equals the full work -----------------------------------
+
+def _warehouse(tmp_path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    load.load_into(con, [SAMPLE / "bo_tthc.xlsx", SAMPLE / "ho_so_2025_vendorB.csv"], progress=False)
+    return con
+
+
+def _week(tmp_path) -> Path:
+    """Some of the sample's cases again, still without a due date (derived from the catalogue),
+    received a week later; and new ones."""
+    con = duckdb.connect()
+    rows = con.execute(
+        "select * from read_csv($p, all_varchar = true) limit 60", {"p": str(SAMPLE / "ho_so_2025_vendorB.csv")}
+    ).fetchall()
+    header = [d[0] for d in con.execute("select * from read_csv($p, all_varchar = true) limit 0",
+                                        {"p": str(SAMPLE / "ho_so_2025_vendorB.csv")}).description]
+    due, key = header.index("Hạn xử lý"), header.index("Số hồ sơ")
+    out = []
+    for n, row in enumerate(rows):
+        row = list(row)
+        row[due] = None
+        if n % 2:
+            row[key] = f"{row[key]}-MOI"
+        out.append(",".join('"' + (v or "").replace('"', '""') + '"' for v in row))
+    path = tmp_path / "tuan.csv"
+    path.write_text(",".join(header) + "\n" + "\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+def _statutory(con) -> int:
+    return con.execute("select count(*) from cases where due_source = 'statutory'").fetchall()[0][0]
+
+
+def test_due_dates_of_an_incremental_load_equal_a_full_derivation(tmp_path):
+    con = _warehouse(tmp_path)
+    load.load_into(con, [_week(tmp_path)], progress=False)
+    new = con.execute("select count(*), count(*) filter (where due_source = 'statutory') from cases c "
+                      "join procedures p using (procedure_code) "
+                      "where case_id like '%-MOI' and p.statutory_days > 0 and received_at is not null").fetchall()[0]
+    assert new[0] >= 10 and new[1] == new[0]               # the week's new cases got one
+    # the full derivation over every case finds nothing left to change
+    state = "select bit_xor(hash(case_id, due_at, due_source)) from cases"
+    scoped = con.execute(state).fetchall()
+    derive_due_dates(con, settings.get("office_close"))
+    assert con.execute(state).fetchall() == scoped
+
+
+def test_a_catalogue_loaded_later_still_fills_every_due_date(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    load.load_into(con, [_week(tmp_path)], progress=False)
+    assert _statutory(con) == 0                            # no catalogue, no statutory days
+    load.load_into(con, [SAMPLE / "bo_tthc.xlsx"], progress=False)   # not this load's cases, all of them
+    assert _statutory(con) == con.execute(
+        "select count(*) from cases c join procedures p using (procedure_code) "
+        "where coalesce(c.statutory_days, p.statutory_days) is not null and received_at is not null").fetchall()[0][0] > 20
+
+
+# --- merge: the records a file touches, kept (small file) or read through a view (big file) -------
+
+def test_a_small_and_a_big_file_merge_alike(tmp_path, monkeypatch):
+    states = []
+    for small_rows in (10**9, 0):                          # every file small, every file big
+        monkeypatch.setattr(merge, "SMALL_FILE_ROWS", small_rows)
+        con = duckdb.connect()
+        load.load_into(con, [SAMPLE / "bo_tthc.xlsx", SAMPLE / "ho_so_2025_vendorB.csv"], progress=False)
+        # a later sync of some of the same cases, and the first file again (all unchanged)
+        results = load.load_into(con, [SAMPLE / "dvcqg_2026.jsonl", SAMPLE / "ho_so_2025_vendorB.csv"],
+                                 progress=False)
+        counts = [(r.rows_inserted, r.rows_updated, r.rows_unchanged) for r in results]
+        rows = con.execute("select * exclude (first_loaded_at, last_loaded_at) from cases order by case_id").fetchall()
+        states.append((counts, rows))
+        assert not con.execute("select count(*) from duckdb_tables() where table_name = '_cur'").fetchall()[0][0]
+    assert states[0][0][0][1] > 0 and states[0][0][1][2] > 0    # updates, and unchanged rows, were seen
+    assert states[0] == states[1]
+
+
+# --- create_schema writes nothing when nothing changed -------------------------------------------
+
+def test_create_schema_skips_a_current_warehouse_and_rewrites_a_changed_one(tmp_path, monkeypatch):
+    con = _warehouse(tmp_path)
+    marker = "create or replace macro rate_pct(num, den) as -1"
+    con.execute(marker)
+    con.execute("delete from targets")
+    warehouse.create_schema(con)                           # nothing it depends on changed
+    assert con.execute("select rate_pct(1, 2)").fetchall() == [(-1,)]
+    assert con.execute("select count(*) from targets").fetchall()[0][0] > 0   # an empty registry is refilled
+    monkeypatch.setenv("TTHC_OFFICE_CLOSE", "16:30")      # the closing time is part of what it writes
+    warehouse.create_schema(con)
+    assert con.execute("select rate_pct(1, 2)").fetchall() == [(50.0,)]
+    assert con.execute("select value from meta where key = 'office_close'").fetchall() == [("16:30",)]
+    # a warehouse whose facts are outdated is not skipped either
+    con.execute(marker)
+    con.execute("update meta set value = 'old' where key = ?", [warehouse.FACTS_FINGERPRINT])
+    warehouse.create_schema(con)
+    assert con.execute("select rate_pct(1, 2)").fetchall() == [(50.0,)]
+
+
+# --- the replaced file ---------------------------------------------------------------------------
+
+def test_the_replaced_file_is_removed_and_a_reader_keeps_reading_it(tmp_path):
+    db = tmp_path / "w.duckdb"
+    load.load_files(db, [SAMPLE / "ho_so_2025_vendorB.csv"], fresh=True)
+    reader = duckdb.connect(str(db), read_only=True)
+    before = reader.execute("select count(*) from cases").fetchall()[0][0]
+    load.load_files(db, [_week(tmp_path)])
+    atomic.wait_unlinked()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("w.duckdb")) == \
+        ["w.duckdb", "w.duckdb.lock"]
+    assert reader.execute("select count(*) from cases").fetchall()[0][0] == before   # its own file still
+    reader.close()
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select count(*) from cases").fetchall()[0][0] == before + 30
+    con.close()
+    # a replaced file a killed load left behind goes with the next load
+    shutil.copyfile(db, db.with_name("w.duckdb.old-123-456"))
+    load.load_files(db, [_week(tmp_path)])
+    atomic.wait_unlinked()
+    assert not list(tmp_path.glob("w.duckdb.old-*"))
