@@ -85,7 +85,7 @@ def merge(con, staged: Staged, file_name: str, now: datetime) -> MergeCounts:
         # hold a copy of most of the table in memory: there a view, read by each statement.
         touched = f"{key} in (select {key} from _inc)"
         if small:
-            ranges, bound = rowid_ranges(con, table, touched)
+            ranges, bound, _ = rowid_ranges(con, table, touched)
             con.execute(f"create or replace temp table _cur as select * from {table} where {ranges} and {touched}",
                         bound)
         else:
@@ -171,7 +171,7 @@ def derive_due_dates(con, office_close: str, since: datetime | None = None) -> N
     scope, bound = "true", {}
     if since is not None:
         changed = "last_loaded_at >= $since"
-        ranges, bound = rowid_ranges(con, "cases", changed, {"since": since}, column="cases.rowid")
+        ranges, bound, _ = rowid_ranges(con, "cases", changed, {"since": since}, column="cases.rowid")
         scope, bound = f"{ranges} and cases.{changed}", {**bound, "since": since}
     con.execute(
         f"""

@@ -21,7 +21,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 @pytest.fixture()
 def numbers():
     con = duckdb.connect()
-    con.execute("create table t as select range as id, range % 7 as k from range(1000000)")
+    con.execute("create table t as select range as id, range % 7 as k from range(4000000)")
     return con
 
 
@@ -33,26 +33,27 @@ def test_rowid_ranges_cover_exactly_the_matching_rows_in_clusters(numbers):
     con = numbers
     # three clusters far apart, and rows this transaction appends (another cluster again)
     con.execute("begin")
-    con.execute("insert into t select 2000000 + range, 0 from range(10)")
-    where = "(id between 1000 and 1100 or id between 500000 and 500050 or id in (999990, 2000003, 2000007))"
-    ranges, bound = warehouse.rowid_ranges(con, "t", where)
-    assert ranges.count("between") == 4, ranges           # 1000.., 500000.., 999990, the new rows
+    con.execute("insert into t select 9000000 + range, 0 from range(10)")
+    where = "(id between 1000 and 1100 or id between 1500000 and 1500050 or id in (3999990, 9000003, 9000007))"
+    ranges, bound, n = warehouse.rowid_ranges(con, "t", where)
+    assert n == 101 + 51 + 3
+    assert ranges.count("between") == 4, ranges           # 1000.., 1500000.., 3999990, the new rows
     assert _ids(con, f"{ranges} and {where}", bound) == _ids(con, where)
-    # the ranges alone hold no row far from a match: the scan skips what lies between
+    # the ranges hold no row far from a match: the scan skips what lies between
     inside = con.execute(f"select count(*) from t where {ranges}", bound).fetchall()[0][0]
-    assert inside < 10_000
+    assert inside == 101 + 51 + 1 + 5
     con.execute("rollback")
 
 
 def test_rowid_ranges_merge_many_clusters_and_match_nothing(numbers, monkeypatch):
     con = numbers
-    where = "id % 100000 = 0"                              # ten rows, each its own cluster
+    where = "id % 500000 = 0"                              # eight rows, each in a row group of its own
+    assert warehouse.rowid_ranges(con, "t", where)[0].count("between") == 8
     monkeypatch.setattr(warehouse, "MAX_ROWID_RANGES", 4)
-    ranges, bound = warehouse.rowid_ranges(con, "t", where)
-    assert ranges.count("between") == 1
-    assert _ids(con, f"{ranges} and {where}", bound) == _ids(con, where) == list(range(0, 1000000, 100000))
-    ranges, bound = warehouse.rowid_ranges(con, "t", "id < $n", {"n": 0})
-    assert (ranges, bound) == ("false", {})
+    ranges, bound, n = warehouse.rowid_ranges(con, "t", where)
+    assert ranges.count("between") == 1 and n == 8
+    assert _ids(con, f"{ranges} and {where}", bound) == _ids(con, where) == list(range(0, 4000000, 500000))
+    assert warehouse.rowid_ranges(con, "t", "id < $n", {"n": 0}) == ("false", {}, 0)
 
 
 # --- a load's work, scoped to its own cases, equals the full work -----------------------------------

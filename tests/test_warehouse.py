@@ -67,7 +67,9 @@ def _load(con, paths, calls):
         mp.undo()
 
 
-def test_a_load_recomputes_only_the_cases_it_changed(tmp_path):
+def test_a_load_recomputes_only_the_cases_it_changed(tmp_path, monkeypatch):
+    # the sample's 2026 sync and ratings change most of its cases: incremental nonetheless here
+    monkeypatch.setattr(warehouse, "INCREMENTAL_MAX_SHARE", float("inf"))
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     calls: list[str] = []
     _load(con, [SAMPLE / "bo_tthc.xlsx", SAMPLE / "ho_so_2025_vendorB.csv"], calls)
@@ -83,6 +85,19 @@ def test_a_load_recomputes_only_the_cases_it_changed(tmp_path):
     con.execute("delete from case_facts where case_id = 'MARKER'")
     _facts_match_view(con)
     assert con.execute("select sum(ratings_n) from case_facts").fetchall()[0][0] > 0
+
+
+def test_a_load_that_changes_most_cases_recomputes_every_case(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    calls: list[str] = []
+    _load(con, [SAMPLE / "bo_tthc.xlsx", SAMPLE / "ho_so_2025_vendorB.csv"], calls)
+    con.execute("insert into case_facts (case_id) values ('MARKER')")   # gone only with a full rebuild
+    total = con.execute("select count(*) from case_facts").fetchall()[0][0]
+    results = _load(con, [SAMPLE / "dvcqg_2026.jsonl", SAMPLE / "danh_gia_hai_long.txt"], calls)
+    changed = sum(r.rows_inserted + r.rows_updated for r in results)
+    assert changed > warehouse.INCREMENTAL_MAX_SHARE * total and calls[-1] == "full"
+    assert con.execute("select count(*) from case_facts where case_id = 'MARKER'").fetchall() == [(0,)]
+    _facts_match_view(con)
 
 
 def test_a_catalogue_or_closing_time_change_recomputes_every_case(tmp_path, monkeypatch):
