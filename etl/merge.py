@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from core import settings
 from etl.mapping import KIND_KEY
 from etl.stage import Staged
 from etl.warehouse import rowid_ranges
@@ -40,9 +41,6 @@ STATE_FIELDS = {
 }
 
 
-SMALL_FILE_ROWS = 100_000     # up to this many rows, a pass keeps the records it touches (_cur)
-
-
 @dataclass
 class MergeCounts:
     inserted: int = 0
@@ -68,7 +66,7 @@ def merge(con, staged: Staged, file_name: str, now: datetime) -> MergeCounts:
     # A record the file carries more than once can be changed by one pass and changed back by the
     # next (a re-load of the same file): in the end that is no update. Remember such records.
     repeated = staged.max_dup > 1 and bool(fields)
-    small = staged.rows_read <= SMALL_FILE_ROWS
+    small = staged.rows_read <= settings.get("load_keep_touched_max_rows")
     if repeated:
         con.execute(f"create or replace temp table _pre as select * from {table} where {key} in "
                     f"(select {key} from {staged.table} where _dup = 2)")

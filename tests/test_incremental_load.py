@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from core import settings
-from etl import atomic, load, merge, warehouse
+from etl import atomic, load, warehouse
 from etl.merge import derive_due_dates
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
@@ -119,7 +119,7 @@ def test_a_catalogue_loaded_later_still_fills_every_due_date(tmp_path):
 def test_a_small_and_a_big_file_merge_alike(tmp_path, monkeypatch):
     states = []
     for small_rows in (10**9, 0):                          # every file small, every file big
-        monkeypatch.setattr(merge, "SMALL_FILE_ROWS", small_rows)
+        monkeypatch.setenv("TTHC_LOAD_KEEP_TOUCHED_MAX_ROWS", str(small_rows))
         con = duckdb.connect()
         load.load_into(con, [SAMPLE / "bo_tthc.xlsx", SAMPLE / "ho_so_2025_vendorB.csv"], progress=False)
         # a later sync of some of the same cases, and the first file again (all unchanged)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import duckdb
 
+from core import settings
 from etl import load, warehouse
 from queries import metrics
 
@@ -69,7 +70,7 @@ def _load(con, paths, calls):
 
 def test_a_load_recomputes_only_the_cases_it_changed(tmp_path, monkeypatch):
     # the sample's 2026 sync and ratings change most of its cases: incremental nonetheless here
-    monkeypatch.setattr(warehouse, "INCREMENTAL_MAX_SHARE", float("inf"))
+    monkeypatch.setenv("TTHC_LOAD_INCREMENTAL_MAX_SHARE", "inf")
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     calls: list[str] = []
     _load(con, [SAMPLE / "bo_tthc.xlsx", SAMPLE / "ho_so_2025_vendorB.csv"], calls)
@@ -95,7 +96,7 @@ def test_a_load_that_changes_most_cases_recomputes_every_case(tmp_path):
     total = con.execute("select count(*) from case_facts").fetchall()[0][0]
     results = _load(con, [SAMPLE / "dvcqg_2026.jsonl", SAMPLE / "danh_gia_hai_long.txt"], calls)
     changed = sum(r.rows_inserted + r.rows_updated for r in results)
-    assert changed > warehouse.INCREMENTAL_MAX_SHARE * total and calls[-1] == "full"
+    assert changed > settings.get("load_incremental_max_share") * total and calls[-1] == "full"
     assert con.execute("select count(*) from case_facts where case_id = 'MARKER'").fetchall() == [(0,)]
     _facts_match_view(con)
 
