@@ -102,11 +102,9 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute((ETL_DIR / "schema.sql").read_text(encoding="utf-8"))
     calendar = _calendar_rows(con)
     fingerprint = _schema_fingerprint(con, calendar)
-    stored = con.execute("select max(value) from meta where key = ?", [SCHEMA_FINGERPRINT]).fetchall()[0][0]
-    if stored != fingerprint or not _current(con):
+    if _meta(con, SCHEMA_FINGERPRINT) != fingerprint or not _current(con):
         _create_schema(con, calendar)
-        con.execute("delete from meta where key = ?", [SCHEMA_FINGERPRINT])
-        con.execute("insert into meta values (?, ?)", [SCHEMA_FINGERPRINT, fingerprint])
+        _set_meta(con, SCHEMA_FINGERPRINT, fingerprint)
     if not con.execute("select count(*) from targets").fetchall()[0][0]:
         load_targets(con)
 
@@ -117,9 +115,7 @@ def _current(con: duckdb.DuckDBPyConnection) -> bool:
                                         "where table_schema = 'main' and table_type = 'BASE TABLE'").fetchall()}
     if not {"case_facts", *CUBES} <= tables:
         return False
-    stored = _stored_fingerprint(con)
-    cubes = con.execute("select max(value) from meta where key = ?", [CUBES_FINGERPRINT]).fetchall()[0][0]
-    return stored == cubes == facts_fingerprint(con)
+    return _meta(con, FACTS_FINGERPRINT) == _meta(con, CUBES_FINGERPRINT) == facts_fingerprint(con)
 
 
 def _create_schema(con: duckdb.DuckDBPyConnection, calendar: tuple[list, list]) -> None:
@@ -131,8 +127,7 @@ def _create_schema(con: duckdb.DuckDBPyConnection, calendar: tuple[list, list]) 
         con.execute("insert into meta values ('schema_version', ?), ('created_at', ?), ('data_version', '0')",
                     [SCHEMA_VERSION, datetime.now().isoformat(timespec="seconds")])
     # The closing time the due dates were computed with, read back by queries/views.sql.
-    con.execute("delete from meta where key = 'office_close'")
-    con.execute("insert into meta values ('office_close', ?)", [settings.get("office_close")])
+    _set_meta(con, "office_close", settings.get("office_close"))
     load_calendar(con, calendar)
     # Metric views and macros. The table macros read table case_facts, which must exist when they
     # are created, so it is materialised right after the view it copies.
@@ -208,8 +203,19 @@ def facts_current(con: duckdb.DuckDBPyConnection) -> bool:
     return _stored_fingerprint(con) == facts_fingerprint(con)
 
 
+def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    return con.execute("select max(value) from meta where key = ?", [key]).fetchall()[0][0]
+
+
+def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str | None) -> None:
+    """Replace the meta row `key` (none when value is None)."""
+    con.execute("delete from meta where key = ?", [key])
+    if value is not None:
+        con.execute("insert into meta values (?, ?)", [key, value])
+
+
 def _stored_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
-    return con.execute("select max(value) from meta where key = ?", [FACTS_FINGERPRINT]).fetchall()[0][0]
+    return _meta(con, FACTS_FINGERPRINT)
 
 
 def _ensure_facts_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -223,7 +229,7 @@ def _ensure_facts_table(con: duckdb.DuckDBPyConnection) -> None:
     columns = ("select column_name from information_schema.columns where table_schema = 'main' "
                "and table_name = ? order by ordinal_position")
     if (con.execute(columns, ["case_facts"]).fetchall() != con.execute(columns, ["case_facts_view"]).fetchall()
-            or _stored_fingerprint(con) != facts_fingerprint(con)):
+            or not facts_current(con)):
         # the cubes' views stored in this file may be an older version's: _ensure_cubes rebuilds
         # the cubes once create_schema has replaced them
         refresh_facts(con, cubes=False)
@@ -247,8 +253,7 @@ def rebuild_cubes(con: duckdb.DuckDBPyConnection) -> None:
     groups only) and record the facts fingerprint they were built under."""
     for table, (view, *_) in CUBES.items():
         con.execute(f"create or replace table {table} as select * from {view} order by month")
-    con.execute("delete from meta where key = ?", [CUBES_FINGERPRINT])
-    con.execute("insert into meta values (?, ?)", [CUBES_FINGERPRINT, _stored_fingerprint(con)])
+    _set_meta(con, CUBES_FINGERPRINT, _stored_fingerprint(con))
 
 
 def _ensure_cubes(con: duckdb.DuckDBPyConnection) -> None:
@@ -256,8 +261,7 @@ def _ensure_cubes(con: duckdb.DuckDBPyConnection) -> None:
     missing, outdated in shape or built under other definitions than case_facts'."""
     columns = ("select column_name, data_type from information_schema.columns where table_schema = 'main' "
                "and table_name = ? order by ordinal_position")
-    stored = con.execute("select max(value) from meta where key = ?", [CUBES_FINGERPRINT]).fetchall()[0][0]
-    if (stored != _stored_fingerprint(con)
+    if (_meta(con, CUBES_FINGERPRINT) != _stored_fingerprint(con)
             or any(con.execute(columns, [t]).fetchall() != con.execute(columns, [v]).fetchall()
                    for t, (v, *_) in CUBES.items())):
         rebuild_cubes(con)
@@ -304,6 +308,8 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, since: datetime | None = None,
     ranges = bound = None
     if since is not None and _stored_fingerprint(con) == fingerprint:
         ranges, bound, n_changed = rowid_ranges(con, "cases", changed, {"since": since})
+        if not n_changed:
+            return "none"
         # case by case costs about 1.5x a full rebuild per case (5M new cases: 32 s against 22 s)
         share = settings.get("load_incremental_max_share")
         if n_changed > share * con.execute("select count(*) from case_facts").fetchall()[0][0]:
@@ -311,20 +317,17 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, since: datetime | None = None,
     if ranges is None:
         # sorted by active_from so a period's scan skips the row groups after the period
         con.execute("create or replace table case_facts as select * from case_facts_view order by active_from")
-        con.execute("delete from meta where key = ?", [FACTS_FINGERPRINT])
-        con.execute("insert into meta values (?, ?)", [FACTS_FINGERPRINT, fingerprint])
+        _set_meta(con, FACTS_FINGERPRINT, fingerprint)
         if cubes:
             rebuild_cubes(con)
         else:   # stale until _ensure_cubes rebuilds them
-            con.execute("delete from meta where key = ?", [CUBES_FINGERPRINT])
+            _set_meta(con, CUBES_FINGERPRINT, None)
         return "full"
     # the changed cases' rows, so case_facts_of computes only them (a filter on the view's output
     # would compute every case first)
     con.execute(f"create or replace temp table _facts_dirty as select * from cases "
                 f"where {ranges} and {changed}", {"since": since, **bound})
     try:
-        if not con.execute("select count(*) from _facts_dirty").fetchall()[0][0]:
-            return "none"
         dirty = "case_id in (select case_id from _facts_dirty)"
         ranges, bound, _ = rowid_ranges(con, "case_facts", dirty)
         con.execute(f"create or replace temp table _facts_old as select * from case_facts where {ranges} and {dirty}",
