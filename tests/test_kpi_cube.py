@@ -1,6 +1,7 @@
 """kpi_table reads a period's whole months from the monthly cubes (case_month_cube,
-time_saving_month_cube), the other days from case_events and the states (carried over, pending)
-from case_facts. These tests check that every count it returns equals the same count taken case by
+time_saving_month_cube), the other days from case_events, and the states (carried over, pending)
+from the cube's monthly changes, by week plus the events' daily changes, else from case_facts.
+These tests check that every count it returns equals the same count taken case by
 case from case_period_facts (the per-case period flags of DOMAIN.md's house rules), on the sample
 warehouse, for periods that are whole months, that cut months, that hold no whole month (weeks),
 that span years, with the unit, sector and threshold filters and per sector."""
