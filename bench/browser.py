@@ -11,6 +11,12 @@ page opened twice, each time in a fresh browser context (new session, empty HTTP
   before it did not; Tổng quan's also pays the server's first script run (imports of the app,
   opening the database). That is what the first user after a restart sees, in this order.
 * warm: after all cold opens, each page again (st.cache_data hits), `warm_runs` times, median.
+* click: then one browser context kept open, as in a meeting: Tổng quan opened once, then each page
+  reached by clicking its link in the sidebar (Streamlit's own navigation: no reload of the
+  front-end, whose bundle and Plotly chunk a fresh context fetches and compiles every time), in the
+  order of PAGES after Tổng quan and Tổng quan last, `warm_runs` rounds, median. The queries are
+  cache hits by then (the cold opens ran them), so this is a click in an app somebody has already
+  used since the last load; the first round's first chart page also pays the Plotly chunk.
 
 Rendered time: from the start of page.goto until the page is complete, i.e. it has an h1, no
 "Running..." status widget (stStatusWidget) and no skeleton (stSkeleton), and the counts of
@@ -209,6 +215,71 @@ def open_page(browser, url: str, timeout_s: float) -> dict:
         context.close()
 
 
+def _wait_complete(page, title: str, t0_ms: float, timeout_s: float) -> dict:
+    """Wait, after a click at wall-clock t0_ms, until the page titled `title` is complete and quiet
+    (as open_page: an h1, nothing running, counts unchanged for QUIET_S); its render time."""
+    p0 = time.perf_counter()
+    seen_sig, seen_at, st = None, p0, None
+    while True:
+        try:
+            st = _state(page) or st
+        except Exception:
+            pass
+        now = time.perf_counter()
+        if st is not None:
+            sig = tuple(st[k] for k in FIELDS)
+            if sig != seen_sig:
+                seen_sig, seen_at = sig, now
+            h1 = page.locator("h1").first.inner_text().strip() if st["h1"] else None
+            complete = (h1 == title or st["exceptions"] > 0) and st["running"] == 0 and st["skeleton"] == 0
+            quiet = now - seen_at >= QUIET_S and time.time_ns() / 1e6 - st["t"] >= QUIET_S * 1000
+            if complete and quiet:
+                out = {"ms": max(st["t"] - t0_ms, 0.0), "h1": h1, "error": None,
+                       **{k: st[k] for k in ("charts", "chart_boxes", "tables", "metrics")}}
+                if st["exceptions"]:
+                    out["error"] = "stException: " + page.locator("[data-testid='stException']").first.inner_text()[:300]
+                elif st["error_boxes"]:
+                    out["error"] = "st.error: " + page.locator("[data-testid='stAlertContentError']").first.inner_text()[:300]
+                return out
+        if now - p0 > timeout_s:
+            return {"ms": None, "h1": None, "error": f"not complete after {timeout_s:.0f} s (last state {st})"}
+        time.sleep(POLL_S)
+
+
+def click_pages(browser, url: str, rounds: int, timeout_s: float) -> dict[str, dict]:
+    """Each page reached by a click on its sidebar link in one open app (see the module's doc):
+    {title: {"click_runs_ms": [...], "error": ...}}."""
+    order = PAGES[1:] + PAGES[:1]
+    out = {title: {"click_runs_ms": [], "error": None} for title, _ in order}
+    context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="vi-VN")
+    context.add_init_script(INIT_JS)
+    try:
+        page = context.new_page()
+        t0_ms = time.time_ns() / 1e6
+        page.goto(url + "/", wait_until="commit", timeout=timeout_s * 1000)
+        first = _wait_complete(page, PAGES[0][0], t0_ms, timeout_s)
+        if first["ms"] is None:
+            for v in out.values():
+                v["error"] = "the app did not open: " + first["error"]
+            return out
+        for _ in range(rounds):
+            for title, _path in order:
+                link = page.locator("[data-testid='stSidebarNav'] a").filter(has_text=title).first
+                t0_ms = time.time_ns() / 1e6
+                link.click(timeout=timeout_s * 1000)
+                r = _wait_complete(page, title, t0_ms, timeout_s)
+                out[title]["click_runs_ms"].append(r["ms"])
+                if r["error"] and not out[title]["error"]:
+                    out[title]["error"] = "click: " + r["error"]
+                if r["ms"] is None:      # lost: reload the app before the next click
+                    t0_ms = time.time_ns() / 1e6
+                    page.goto(url + "/", wait_until="commit", timeout=timeout_s * 1000)
+                    _wait_complete(page, PAGES[0][0], t0_ms, timeout_s)
+    finally:
+        context.close()
+    return out
+
+
 def step_browser(args: dict) -> dict:
     """args: db, app_root, log (streamlit's output), warm_runs (default 1), timeout_s (per open)."""
     from playwright.sync_api import sync_playwright
@@ -236,6 +307,10 @@ def step_browser(args: dict) -> dict:
                         pages[title]["warm"] = r
                         if r["error"] and not pages[title]["error"]:
                             pages[title]["error"] = "warm: " + r["error"]
+                for title, c in click_pages(browser, server.url, warm_runs, timeout_s).items():
+                    pages[title]["click_runs_ms"] = c["click_runs_ms"]
+                    if c["error"] and not pages[title]["error"]:
+                        pages[title]["error"] = c["error"]
             finally:
                 browser.close()
         mem = server.memory()          # VmHWM of the streamlit process, just before stopping it
@@ -246,6 +321,8 @@ def step_browser(args: dict) -> dict:
     for v in pages.values():
         ok = [x for x in v["warm_runs_ms"] if x is not None]
         v["warm_ms"] = median(ok) if ok and len(ok) == len(v["warm_runs_ms"]) else None
+        clicks = v.get("click_runs_ms") or []
+        v["click_ms"] = median(clicks) if clicks and None not in clicks else None
         last = v.get("warm") or v["cold"]
         v.update({k: last.get(k) for k in ("charts", "chart_boxes", "tables", "metrics", "h1")})
     return {"pages": pages, "order": [t for t, _ in PAGES], "server_start_s": server.start_s,
