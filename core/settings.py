@@ -61,9 +61,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder where a load spills what does not fit in load_memory_limit; empty: a folder "
             "<database file>.spill next to the warehouse, removed after the load."),
     Setting("load_incremental_max_share", 0.5, float,
-            "A load that changes more than this share of the cases (a first load) rebuilds case_facts, "
-            "case_events and the monthly cubes in full rather than case by case, which costs about 1.5x "
-            "per case."),
+            "A load that changes more than this share of the cases (a first load) rebuilds case_facts and "
+            "the monthly cubes in full rather than case by case, which costs about 1.5x per case."),
     Setting("load_keep_touched_max_rows", 100_000, int,
             "A file of up to this many rows keeps the existing records it touches in memory while it is "
             "merged (found once); a bigger one reads them through a view, so a re-exported year does not "

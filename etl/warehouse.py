@@ -110,10 +110,10 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _current(con: duckdb.DuckDBPyConnection) -> bool:
-    """case_facts, case_events and the cubes exist and were built under today's definitions."""
+    """case_facts and the cubes exist and were built under today's definitions."""
     tables = {r[0] for r in con.execute("select table_name from information_schema.tables "
                                         "where table_schema = 'main' and table_type = 'BASE TABLE'").fetchall()}
-    if not {"case_facts", EVENTS[0], *CUBES} <= tables:
+    if not {"case_facts", *CUBES} <= tables:
         return False
     return _meta(con, FACTS_FINGERPRINT) == _meta(con, CUBES_FINGERPRINT) == facts_fingerprint(con)
 
@@ -136,8 +136,6 @@ def _create_schema(con: duckdb.DuckDBPyConnection, calendar: tuple[list, list]) 
         con.execute(statement.query)
         if "create or replace view case_facts_view" in statement.query:
             _ensure_facts_table(con)
-        if f"create or replace view {EVENTS[1]}" in statement.query:
-            _ensure_events(con)
         if "create or replace view time_saving_month_cube_view" in statement.query:
             _ensure_cubes(con)
 
@@ -237,12 +235,7 @@ def _ensure_facts_table(con: duckdb.DuckDBPyConnection) -> None:
         refresh_facts(con, cubes=False)
 
 
-# The events of case_facts (queries/views.sql): (table, view). kpi_table reads the days outside a
-# period's whole months from the table, and the cubes are summed from it. Kept exactly in step with
-# case_facts: rebuilt with it, and after an incremental load the changed cases' rows are replaced.
-EVENTS = ("case_events", "case_events_view")
-
-# Monthly cubes of case_events (queries/views.sql): table -> (view, table macro over an events table,
+# Monthly cubes of case_facts (queries/views.sql): table -> (view, table macro over a facts table,
 # key columns, the column counting a row's events). kpi_table reads a period's whole months from
 # them, so they are kept exactly in step with case_facts: rebuilt with it, and after an
 # incremental load changed by the changed cases' contributions (_apply_cube_deltas).
@@ -255,35 +248,9 @@ CUBES = {
 CUBES_FINGERPRINT = "cubes_fingerprint"
 
 
-def rebuild_events(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute table case_events from case_facts, in event_date order (a period's days read only
-    their row groups)."""
-    con.execute(f"create or replace table {EVENTS[0]} as select * from {EVENTS[1]} order by event_date")
-
-
-def _ensure_events(con: duckdb.DuckDBPyConnection) -> None:
-    """case_events must exist, with its view's columns, before the cubes' views over it are created;
-    rebuilt when missing, outdated in shape or built under other definitions than case_facts' (the
-    cubes' fingerprint covers it: _ensure_cubes then rebuilds the cubes from it)."""
-    table, view = EVENTS
-    found = con.execute("select table_type from information_schema.tables "
-                        "where table_schema = 'main' and table_name = ?", [table]).fetchall()
-    if found and found[0][0] == "VIEW":
-        con.execute(f"drop view {table}")  # warehouses built before the events were stored
-    columns = ("select column_name, data_type from information_schema.columns where table_schema = 'main' "
-               "and table_name = ? order by ordinal_position")
-    if (not found or found[0][0] == "VIEW" or _meta(con, CUBES_FINGERPRINT) != _stored_fingerprint(con)
-            or con.execute(columns, [table]).fetchall() != con.execute(columns, [view]).fetchall()):
-        rebuild_events(con)
-        _set_meta(con, CUBES_FINGERPRINT, None)
-
-
-def rebuild_cubes(con: duckdb.DuckDBPyConnection, events: bool = True) -> None:
-    """Recompute case_events from case_facts (unless `events` is false: it is current) and every cube
-    from case_events (stored in month order: a period reads its months' row groups only), and record
-    the facts fingerprint they were built under."""
-    if events:
-        rebuild_events(con)
+def rebuild_cubes(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute every cube from case_facts (stored in month order: a period reads its months' row
+    groups only) and record the facts fingerprint they were built under."""
     for table, (view, *_) in CUBES.items():
         con.execute(f"create or replace table {table} as select * from {view} order by month")
     _set_meta(con, CUBES_FINGERPRINT, _stored_fingerprint(con))
@@ -297,11 +264,11 @@ def _ensure_cubes(con: duckdb.DuckDBPyConnection) -> None:
     if (_meta(con, CUBES_FINGERPRINT) != _stored_fingerprint(con)
             or any(con.execute(columns, [t]).fetchall() != con.execute(columns, [v]).fetchall()
                    for t, (v, *_) in CUBES.items())):
-        rebuild_cubes(con, events=False)   # _ensure_events has just brought case_events up to date
+        rebuild_cubes(con)
 
 
 def _apply_cube_deltas(con: duckdb.DuckDBPyConnection, old: str, new: str) -> None:
-    """Bring each cube from the changed cases' old events (temp table `old`) to their new ones (`new`):
+    """Bring each cube from the changed cases' old facts (temp table `old`) to their new ones (`new`):
     add the rows the cube's macro makes of `new`, subtract those it makes of `old`. Every cube column
     is an exact sum, so the result equals a rebuild; a row whose event count reaches 0 is deleted.
     Reads only the changed cases (a few thousand), never the cells' other cases."""
@@ -332,9 +299,8 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, since: datetime | None = None,
     With `since`, only cases a load changed at or after that time (cases.last_loaded_at, or a
     rating's loaded_at) are recomputed, unless facts_fingerprint changed or more than the
     setting load_incremental_max_share of the cases changed, which recompute all.
-    Table case_events and the monthly cubes (EVENTS, CUBES) follow: all of them after a full refresh
-    (unless `cubes` is false), else the changed cases' events are replaced and the cubes changed by
-    the difference they made (_apply_cube_deltas).
+    The monthly cubes (CUBES) follow: all of them after a full refresh (unless `cubes` is false),
+    else by the difference the changed cases' facts made (_apply_cube_deltas).
     Returns 'full', 'incremental' or 'none'."""
     fingerprint = facts_fingerprint(con)
     changed = ("(last_loaded_at >= $since "
@@ -369,32 +335,11 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, since: datetime | None = None,
         con.execute("create or replace temp table _facts_new as select * from case_facts_of('_facts_dirty')")
         con.execute(f"delete from case_facts where {ranges} and {dirty}", bound)
         con.execute("insert into case_facts select * from _facts_new order by active_from")
-        _replace_events(con, dirty)
-        _apply_cube_deltas(con, "_events_old", "_events_new")
+        _apply_cube_deltas(con, "_facts_old", "_facts_new")
         return "incremental"
     finally:
-        for temp in ("_facts_dirty", "_facts_old", "_facts_new", "_events_old", "_events_new"):
+        for temp in ("_facts_dirty", "_facts_old", "_facts_new"):
             con.execute(f"drop table if exists {temp}")
-
-
-def _replace_events(con: duckdb.DuckDBPyConnection, dirty: str) -> None:
-    """Replace the changed cases' rows of case_events (`dirty`: a condition on case_id) by the events
-    of their new facts (temp table _facts_new), keeping the old rows in _events_old and the new ones
-    in _events_new for the cubes. The old rows are found by case id among the rows dated on or after
-    the first of their old events (the table is in date order, and a week's re-exports are recent
-    cases), so the scan skips the row groups of earlier days."""
-    table = EVENTS[0]
-    con.execute("create or replace temp table _events_new as select * from case_events_of('_facts_new')")
-    first = con.execute("select min(event_date) from case_events_of('_facts_old')").fetchall()[0][0]
-    if first is None:    # only new cases, or old ones without a dated event
-        con.execute(f"create or replace temp table _events_old as select * from {table} limit 0")
-    else:
-        where = f"event_date >= $first and {dirty}"
-        ranges, bound, _ = rowid_ranges(con, table, where, {"first": first})
-        con.execute(f"create or replace temp table _events_old as select * from {table} where {ranges} and {where}",
-                    {"first": first, **bound})
-        con.execute(f"delete from {table} where {ranges} and {where}", {"first": first, **bound})
-    con.execute(f"insert into {table} select * from _events_new order by event_date")
 
 
 def outdated(db: Path) -> bool:

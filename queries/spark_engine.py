@@ -16,9 +16,9 @@ Spark mechanically:
 
 The Parquet export's tables become temporary views with their warehouse columns and types; the views
 of queries/views.sql are created over them in file order, and table case_facts is, as in a load
-(etl.warehouse.refresh_facts), the view case_facts_view computed once and cached, and so are its
-events and the monthly cubes (MATERIALISED; setting spark_case_facts=stored reads the exported
-tables instead).
+(etl.warehouse.refresh_facts), the view case_facts_view computed once and cached, and so are the
+monthly cubes over it (MATERIALISED; setting spark_case_facts=stored reads the exported tables
+instead).
 
 SparkConnection quacks like the DuckDB connection queries.loader.run uses (``.execute(text,
 params).to_arrow_table()``), so queries.metrics runs unchanged on it. docs/scale.md has the
@@ -47,10 +47,9 @@ from core import settings
 ROOT = Path(__file__).resolve().parent.parent
 # The files etl.warehouse.create_schema runs, in its order: macros first, then the views.
 DEFINITION_FILES = (ROOT / "etl" / "macros.sql", ROOT / "queries" / "views.sql")
-# Tables a load materialises from a view (etl.warehouse.refresh_facts: case_facts, then its events
-# and the monthly cubes over those, in views.sql's order).
-MATERIALISED = {"case_facts": "case_facts_view", "case_events": "case_events_view",
-                "case_month_cube": "case_month_cube_view",
+# Tables a load materialises from a view (etl.warehouse.refresh_facts: case_facts, then the monthly
+# cubes over it, in views.sql's order).
+MATERIALISED = {"case_facts": "case_facts_view", "case_month_cube": "case_month_cube_view",
                 "time_saving_month_cube": "time_saving_month_cube_view"}
 MANIFEST = "_manifest.json"
 

@@ -1,10 +1,9 @@
 -- grain: case_facts_view (materialised as table case_facts by etl.warehouse.refresh_facts after every
 --        load, so metric queries read stored columns instead of recomputing working days): one row
 --        per received case (status 1 and 3 left out); case_period_facts(p_start, p_end): the same rows
---        with the period flags of [p_start, p_end]; case_events_view (table case_events): one row per
---        dated event of a case (receipt, finish, became overdue); case_month_cube_view /
---        time_saving_month_cube_view (tables case_month_cube, time_saving_month_cube): case_events
---        summed per month, unit, sector and
+--        with the period flags of [p_start, p_end]; case_events: one row per dated event of a case
+--        (receipt, finish, became overdue); case_month_cube_view / time_saving_month_cube_view (tables
+--        case_month_cube, time_saving_month_cube): case_events summed per month, unit, sector and
 --        procedure / time-saving value; case_ratings: one row per rating of a case; feedback_facts:
 --        one row per PAKN item; kpi_table(...): the metric figures per bucket (and sector).
 -- params: none. Executed by etl.warehouse.create_schema after etl/macros.sql (wd_add, wd_base, wd_between),
@@ -327,8 +326,7 @@ where active_from <= p_end
   and active_to >= p_start
   and (received_in_period or carried_over or resolved_in_period or pending_at_end);
 
--- case_events_of(p_facts) (view case_events_view over table case_facts, materialised as table
--- case_events by etl.warehouse in event_date order): the dated events of each case,
+-- case_events_of(p_facts) (view case_events over table case_facts): the dated events of each case,
 -- one row each, with the contribution the case makes on that day to every count of kpi_table:
 --   * its receipt (received_date): the "received in P" counts, and +1 pending;
 --   * its finish (finish_date): the "resolved in P" counts, -1 pending and -1 overdue when it was;
@@ -482,13 +480,10 @@ final as (
 
 select * from final;
 
--- Stored rather than a view: kpi_table reads it for the days outside whole months, and binding
--- this three-branch derivation cost every metric query about 5 ms of planning (docs/performance.md,
--- round 4); stored in date order, a period's days read only their row groups.
-create or replace view case_events_view as
+create or replace view case_events as
 select * from case_events_of('case_facts');
 
--- case_month_cube_of(p_events) (view case_month_cube_view over table case_events): events summed per
+-- case_month_cube_of(p_facts) (view case_month_cube_view over case_facts): case_events summed per
 -- calendar month of the event, unit, sector and procedure (materialised as table case_month_cube
 -- with case_facts, etl.warehouse.refresh_facts):
 -- about 14x fewer rows than cases, so a period's whole months cost a scan of the cube instead of the
@@ -496,8 +491,8 @@ select * from case_events_of('case_facts');
 -- Every column is an exact sum (integers; time_saving_sum in DECIMAL(38,10), the percentages to 1e-10),
 -- so a load keeps the table in step by adding the changed cases' new rows and subtracting their old
 -- ones (etl.warehouse refresh_facts); events counts a row's events, and a row whose count drops to
--- 0 is deleted, as a rebuild would not have it. p_events names a table with case_events' columns.
-create or replace macro case_month_cube_of(p_events) as table
+-- 0 is deleted, as a rebuild would not have it.
+create or replace macro case_month_cube_of(p_facts) as table
 with
 final as (
     select
@@ -538,21 +533,21 @@ final as (
         coalesce(sum(cast(time_saving_pct as decimal(38, 10))), 0) as time_saving_sum,
         cast(sum(pending_delta) as bigint) as pending_delta,
         cast(sum(overdue_delta) as bigint) as overdue_delta
-    from query_table(p_events)
+    from case_events_of(p_facts)
     group by all
 )
 
 select * from final;
 
 create or replace view case_month_cube_view as
-select * from case_month_cube_of('case_events');
+select * from case_month_cube_of('case_facts');
 
--- time_saving_month_cube_of(p_events) (view time_saving_month_cube_view over table case_events):
--- finished cases with a time saving, counted per month, unit, sector and time-saving value
--- (materialised as table time_saving_month_cube): the share at a threshold is the sum over the
--- values at or above it, for any threshold a plan sets (the values are few: 153 at 5M).
+-- time_saving_month_cube_of(p_facts) (view time_saving_month_cube_view): finished cases with a time
+-- saving, counted per month, unit, sector and time-saving value (materialised as table
+-- time_saving_month_cube): the share at a threshold is the
+-- sum over the values at or above it, for any threshold a plan sets (the values are few: 153 at 5M).
 -- Kept in step by a load like case_month_cube; cases is both the figure and the row's count.
-create or replace macro time_saving_month_cube_of(p_events) as table
+create or replace macro time_saving_month_cube_of(p_facts) as table
 with
 final as (
     select
@@ -561,7 +556,7 @@ final as (
         sector,
         time_saving_pct,
         count(*) as cases
-    from query_table(p_events)
+    from case_events_of(p_facts)
     where time_saving_pct is not null
     group by all
 )
@@ -569,7 +564,7 @@ final as (
 select * from final;
 
 create or replace view time_saving_month_cube_view as
-select * from time_saving_month_cube_of('case_events');
+select * from time_saving_month_cube_of('case_facts');
 
 -- PAKN (feedback) items with calendar dates and the on-time flag.
 create or replace view feedback_facts as
@@ -681,8 +676,8 @@ day_events as (
     -- Buckets of a month or quarter start on the 1st, so only the months of the period's first and
     -- last day can hold such days, and only when that day does not start (end) its month; a week
     -- grain reads the whole period, from the 1st of its first month (a period starting on the 16th
-    -- carries over what is pending on the 15th). Table case_events is stored in event_date order,
-    -- so these days read only their row groups.
+    -- carries over what is pending on the 15th). One reference to case_events: each costs planning
+    -- time on every query.
     select
         *,
         -- the start of the bucket the event's day falls in (periods.bucket_start)
