@@ -2,7 +2,7 @@
 
 A setting is read from the environment variable ``TTHC_<NAME upper-case>`` when set,
 otherwise its default applies. Command-line flags (``--db`` and friends) override both.
-docs/settings.md lists every setting; tests/test_settings_documented.py keeps the two in step.
+docs/settings.md lists every setting; tests/test_docs.py keeps the two in step.
 """
 from __future__ import annotations
 
@@ -63,6 +63,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("load_incremental_max_share", 0.5, float,
             "A load that changes more than this share of the cases (a first load) rebuilds case_facts and "
             "the monthly cubes in full rather than case by case, which costs about 1.5x per case."),
+    Setting("load_compact_free_share", 0.25, float,
+            "After a load, a warehouse file with more than this share of free space (left by a table "
+            "rewritten whole, such as case_facts after a catalogue change) and at least "
+            "load_compact_min_free_mb of it is rewritten without it, so later loads copy a smaller file; "
+            "1 never rewrites."),
+    Setting("load_compact_min_free_mb", 64.0, float,
+            "Free space, in MB, below which a warehouse file is never rewritten (see load_compact_free_share)."),
     Setting("load_keep_touched_max_rows", 100_000, int,
             "A file of up to this many rows keeps the existing records it touches in memory while it is "
             "merged (found once); a bigger one reads them through a view, so a re-exported year does not "

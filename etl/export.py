@@ -29,6 +29,8 @@ from pathlib import Path
 
 import duckdb
 
+from etl.atomic import sql_literal as _literal
+
 MANIFEST = "_manifest.json"
 MANIFEST_FORMAT = 1
 
@@ -44,10 +46,6 @@ class ExportError(Exception):
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 @contextmanager

@@ -175,3 +175,108 @@ def test_the_replaced_file_is_removed_and_a_reader_keeps_reading_it(tmp_path):
     load.load_files(db, [_week(tmp_path)])
     atomic.wait_unlinked()
     assert not list(tmp_path.glob("w.duckdb.old-*"))
+
+
+# --- free space given back -------------------------------------------------------------------------
+
+def _free_blocks(db: Path) -> tuple[int, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        _, _, _, total, _, free, *_ = con.execute("pragma database_size").fetchall()[0]
+        return free, total
+    finally:
+        con.close()
+
+
+def _everything(db: Path) -> dict:
+    """Every row of every table, and the macros' and views' names: what a rewrite must keep."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = [r[0] for r in con.execute("select table_name from duckdb_tables() order by 1").fetchall()]
+        out = {t: sorted(map(repr, con.execute(f"select * from {t}").fetchall())) for t in tables}
+        out["_functions"] = con.execute("select function_name from duckdb_functions() where not internal "
+                                        "order by 1").fetchall()
+        out["_views"] = con.execute("select view_name from duckdb_views() where not internal order by 1").fetchall()
+        out["_kpis"] = con.execute("select * from kpi_table(date '2025-01-01', date '2025-12-31', null, null, "
+                                   "20.0, 'month', false)").fetchall()
+        return out
+    finally:
+        con.close()
+
+
+def _cases_then_catalogue(tmp_path: Path, name: str) -> Path:
+    """Cases first, the catalogue later: the second load recomputes case_facts whole, which leaves
+    the first version's blocks free in the file."""
+    db = tmp_path / name
+    load.load_files(db, [SAMPLE / "ho_so_2025_vendorB.csv"], fresh=True)
+    load.load_files(db, [SAMPLE / "bo_tthc.xlsx"])
+    atomic.wait_unlinked()
+    return db
+
+
+def _figures(db: Path) -> tuple:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return (con.execute("select count(*) from cases").fetchall(),
+                con.execute("select * from kpi_table(date '2025-01-01', date '2025-12-31', null, null, "
+                            "20.0, 'week', true)").fetchall())
+    finally:
+        con.close()
+
+
+def test_a_load_that_leaves_free_space_gives_it_back(tmp_path, monkeypatch):
+    monkeypatch.setenv("TTHC_LOAD_COMPACT_MIN_FREE_MB", "0")
+    monkeypatch.setenv("TTHC_LOAD_COMPACT_FREE_SHARE", "1")          # never: the file as the load left it
+    kept = _cases_then_catalogue(tmp_path, "kept.duckdb")
+    free, total = _free_blocks(kept)
+    assert free / total > 0.2, (free, total)                          # the sample leaves a fifth or more free
+    # the rewrite keeps every row, macro and view
+    shutil.copyfile(kept, tmp_path / "copy.duckdb")
+    rewritten = atomic._compacted(tmp_path / "copy.duckdb", tmp_path / "spill")
+    assert rewritten != tmp_path / "copy.duckdb" and not (tmp_path / "copy.duckdb").exists()
+    assert _free_blocks(rewritten)[0] == 0 and rewritten.stat().st_size < kept.stat().st_size
+    assert _everything(rewritten) == _everything(kept)
+    # a load over the share rewrites its file before it replaces the live one
+    monkeypatch.setenv("TTHC_LOAD_COMPACT_FREE_SHARE", "0.1")
+    compact = _cases_then_catalogue(tmp_path, "compact.duckdb")
+    assert _free_blocks(compact)[0] == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("compact")) == \
+        ["compact.duckdb", "compact.duckdb.lock"]
+    assert _figures(compact) == _figures(kept)
+    # and the next load works on the rewritten file as on any other
+    load.load_files(compact, [_week(tmp_path)])
+    load.load_files(kept, [_week(tmp_path)])
+    atomic.wait_unlinked()
+    assert _figures(compact) == _figures(kept)
+
+
+def test_a_failed_rewrite_keeps_the_load(tmp_path, monkeypatch):
+    monkeypatch.setenv("TTHC_LOAD_COMPACT_MIN_FREE_MB", "0")
+    monkeypatch.setenv("TTHC_LOAD_COMPACT_FREE_SHARE", "0.1")
+    real = duckdb.connect
+
+    def failing(database=":memory:", *a, **k):       # the rewrite's own connection fails its copy
+        con = real(database, *a, **k)
+        if database == ":memory:":
+            con.execute("create macro boom() as error('disk full')")
+            class Failing:
+                def execute(self, sql, *args):
+                    if sql.startswith("copy from database"):
+                        con.execute("select boom()")
+                    return con.execute(sql, *args)
+
+                def close(self):
+                    con.close()
+            return Failing()
+        return con
+
+    monkeypatch.setattr(atomic.duckdb, "connect", failing)
+    db = _cases_then_catalogue(tmp_path, "w.duckdb")
+    monkeypatch.setattr(atomic.duckdb, "connect", real)
+    free, _ = _free_blocks(db)
+    assert free > 0                                            # not rewritten...
+    con = duckdb.connect(str(db), read_only=True)              # ...but loaded: the catalogue is there
+    assert con.execute("select count(*) from procedures").fetchall()[0][0] > 0
+    con.close()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("w.duckdb")) == \
+        ["w.duckdb", "w.duckdb.lock"]
