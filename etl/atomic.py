@@ -10,7 +10,7 @@ A lock file serialises loads: a second load waits up to load_lock_timeout_s, the
 DuckDB reuses the blocks a load frees but never gives them back, and every later load copies them:
 a catalogue loaded after 5M cases rewrites case_facts whole and leaves the file 880 MB instead of
 560. So a copy with too much free space (load_compact_free_share, load_compact_min_free_mb) is
-rewritten without it (COPY FROM DATABASE, 8.5 s at 5M) before it replaces the live file.
+rewritten without it (COPY FROM DATABASE, 8.5-9.7 s at 5M) before it replaces the live file.
 """
 from __future__ import annotations
 
