@@ -169,6 +169,45 @@ def _state(page) -> dict | None:
     return {"t": b["t"], "changes": b["changes"], **dict(zip(FIELDS, (int(x) for x in b["sig"].split(","))))}
 
 
+def _settle(page, p0: float, timeout_s: float, title: str | None = None) -> tuple[dict | None, float | None]:
+    """Poll the page until it is complete (an h1, the one titled `title` when given, or an
+    exception; nothing running, no skeleton) and its counts have not changed for QUIET_S: its last
+    state and the poll's own time (ms after p0) of that state's first sighting; (last state, None)
+    after timeout_s."""
+    seen_sig, seen_at, seen_first_ms = None, None, None
+    st = None
+    while True:
+        try:
+            st = _state(page) or st
+        except Exception:   # a navigation inside the page (Streamlit's multipage) between polls
+            pass
+        now = time.perf_counter()
+        if st is not None:
+            sig = tuple(st[k] for k in FIELDS)
+            if sig != seen_sig:
+                seen_sig, seen_at, seen_first_ms = sig, now, (now - p0) * 1000
+            shown = st["h1"] > 0 if title is None else (
+                st["h1"] > 0 and page.locator("h1").first.inner_text().strip() == title)
+            complete = (shown or st["exceptions"] > 0) and st["running"] == 0 and st["skeleton"] == 0
+            quiet = now - seen_at >= QUIET_S and time.time_ns() / 1e6 - st["t"] >= QUIET_S * 1000
+            if complete and quiet:
+                return st, seen_first_ms
+        if now - p0 > timeout_s:
+            return st, None
+        time.sleep(POLL_S)
+
+
+def _shown(page, st: dict) -> dict:
+    """What the complete page shows: its counts, its h1 and the first exception or error box."""
+    out = {**{k: st[k] for k in ("charts", "chart_boxes", "tables", "metrics")},
+           "h1": page.locator("h1").first.inner_text().strip() if st["h1"] else None, "error": None}
+    if st["exceptions"]:
+        out["error"] = "stException: " + page.locator("[data-testid='stException']").first.inner_text()[:300]
+    elif st["error_boxes"]:   # the pages catch a failing query and show st.error instead
+        out["error"] = "st.error: " + page.locator("[data-testid='stAlertContentError']").first.inner_text()[:300]
+    return out
+
+
 def open_page(browser, url: str, timeout_s: float) -> dict:
     """One open of `url` in a fresh context; the rendered time and what the page shows."""
     context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="vi-VN")
@@ -178,72 +217,27 @@ def open_page(browser, url: str, timeout_s: float) -> dict:
         t0_ms = time.time_ns() / 1e6
         p0 = time.perf_counter()
         page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
-        seen_sig, seen_at, seen_first_ms = None, None, None
-        st = None
-        while True:
-            try:
-                st = _state(page) or st
-            except Exception:   # a navigation inside the page (Streamlit's multipage) between polls
-                pass
-            now = time.perf_counter()
-            if st is not None:
-                sig = tuple(st[k] for k in FIELDS)
-                if sig != seen_sig:
-                    seen_sig, seen_at, seen_first_ms = sig, now, (now - p0) * 1000
-                complete = (st["h1"] > 0 or st["exceptions"] > 0) and st["running"] == 0 and st["skeleton"] == 0
-                quiet = now - seen_at >= QUIET_S and time.time_ns() / 1e6 - st["t"] >= QUIET_S * 1000
-                if complete and quiet:
-                    break
-            if now - p0 > timeout_s:
-                return {"ms": None, "error": f"not complete after {timeout_s:.0f} s (last state {st})"}
-            time.sleep(POLL_S)
+        st, seen_first_ms = _settle(page, p0, timeout_s)
+        if seen_first_ms is None:
+            return {"ms": None, "error": f"not complete after {timeout_s:.0f} s (last state {st})"}
         rendered_ms = st["t"] - t0_ms
         if not 0 < rendered_ms <= seen_first_ms + 1000:   # clocks disagree: keep the poll's own time
             rendered_ms = seen_first_ms
         log = page.evaluate("() => window.__bench.log")
-        out = {"ms": rendered_ms, "polled_ms": seen_first_ms, "changes": st["changes"],
-               # every change of the counts: "ms after goto start: h1,running,skeleton,...", as FIELDS
-               "timeline": [f"{t - t0_ms:.0f}: {sig}" for t, sig in log],
-               **{k: st[k] for k in ("charts", "chart_boxes", "tables", "metrics")},
-               "h1": page.locator("h1").first.inner_text().strip() if st["h1"] else None, "error": None}
-        if st["exceptions"]:
-            out["error"] = "stException: " + page.locator("[data-testid='stException']").first.inner_text()[:300]
-        elif st["error_boxes"]:   # the pages catch a failing query and show st.error instead
-            out["error"] = "st.error: " + page.locator("[data-testid='stAlertContentError']").first.inner_text()[:300]
-        return out
+        return {"ms": rendered_ms, "polled_ms": seen_first_ms, "changes": st["changes"],
+                # every change of the counts: "ms after goto start: h1,running,skeleton,...", as FIELDS
+                "timeline": [f"{t - t0_ms:.0f}: {sig}" for t, sig in log], **_shown(page, st)}
     finally:
         context.close()
 
 
 def _wait_complete(page, title: str, t0_ms: float, timeout_s: float) -> dict:
     """Wait, after a click at wall-clock t0_ms, until the page titled `title` is complete and quiet
-    (as open_page: an h1, nothing running, counts unchanged for QUIET_S); its render time."""
-    p0 = time.perf_counter()
-    seen_sig, seen_at, st = None, p0, None
-    while True:
-        try:
-            st = _state(page) or st
-        except Exception:
-            pass
-        now = time.perf_counter()
-        if st is not None:
-            sig = tuple(st[k] for k in FIELDS)
-            if sig != seen_sig:
-                seen_sig, seen_at = sig, now
-            h1 = page.locator("h1").first.inner_text().strip() if st["h1"] else None
-            complete = (h1 == title or st["exceptions"] > 0) and st["running"] == 0 and st["skeleton"] == 0
-            quiet = now - seen_at >= QUIET_S and time.time_ns() / 1e6 - st["t"] >= QUIET_S * 1000
-            if complete and quiet:
-                out = {"ms": max(st["t"] - t0_ms, 0.0), "h1": h1, "error": None,
-                       **{k: st[k] for k in ("charts", "chart_boxes", "tables", "metrics")}}
-                if st["exceptions"]:
-                    out["error"] = "stException: " + page.locator("[data-testid='stException']").first.inner_text()[:300]
-                elif st["error_boxes"]:
-                    out["error"] = "st.error: " + page.locator("[data-testid='stAlertContentError']").first.inner_text()[:300]
-                return out
-        if now - p0 > timeout_s:
-            return {"ms": None, "h1": None, "error": f"not complete after {timeout_s:.0f} s (last state {st})"}
-        time.sleep(POLL_S)
+    (_settle); its render time and what it shows."""
+    st, seen_first_ms = _settle(page, time.perf_counter(), timeout_s, title)
+    if seen_first_ms is None:
+        return {"ms": None, "h1": None, "error": f"not complete after {timeout_s:.0f} s (last state {st})"}
+    return {"ms": max(st["t"] - t0_ms, 0.0), **_shown(page, st)}
 
 
 def click_pages(browser, url: str, rounds: int, timeout_s: float) -> dict[str, dict]:
