@@ -302,7 +302,7 @@ def step_explain(args: dict) -> dict:
     for i, (name, params) in enumerate(captured):
         loader = timer.loader
         bound = {k: params[k] for k in loader.parameters(name)}
-        text = "\n".join(str(r[1]) for r in plain.sql("explain analyze " + loader.sql_text(name),
+        text = "\n".join(str(r[1]) for r in plain.sql("explain analyze " + loader.routed_text(name, bound),
                                                        params=bound).fetchall())
         label = f"{i:02d}_{name}"
         (outdir / f"{label}.txt").write_text(f"-- {name} {json.dumps(bound, default=str)}\n{text}\n",

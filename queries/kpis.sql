@@ -28,7 +28,8 @@
 --   "the input column is NULL for every case in scope" (a flag no loaded file carried).
 with
 final as (
-    -- the formulas live once, in the kpi_table macro of queries/views.sql
+    -- the formulas live once, in queries/views.sql (kpi_figures_of, under kpi_table); for a period of
+    -- whole months queries.loader runs kpi_month_table here, which returns the same row
     select * exclude (sector, bucket, bucket_start, bucket_end, period_start, period_end)
     from kpi_table($start, $end, $unit, $sector, $threshold_pct, 'all', false)
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -22,6 +23,13 @@ _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 # a few thousand rows at most, so the warning is silenced for that message only.
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 
+# Queries that call kpi_table for one period (grain 'all', not by sector) of $start..$end. For a
+# period of whole calendar months they run kpi_month_table instead: the same rows (same formulas,
+# kpi_figures_of; tests/test_kpi_month_route.py), counted from the monthly cubes alone and planned in
+# about half the time (docs/performance.md, round 5). Only the macro's name changes; values stay bound.
+MONTH_ROUTED = frozenset({"kpis"})
+_KPI_TABLE = re.compile(r"\bkpi_table\(")
+
 
 @lru_cache(maxsize=None)
 def sql_text(name: str) -> str:
@@ -29,6 +37,28 @@ def sql_text(name: str) -> str:
     if not path.is_file() or path.parent != QUERIES_DIR:
         raise KeyError(f"no query named {name!r}")
     return path.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def _month_route_text(name: str) -> str:
+    text = sql_text(name)
+    if len(_KPI_TABLE.findall(_strip_comments(text))) != 1:
+        raise ValueError(f"query {name} is month-routed but does not call kpi_table exactly once")
+    return _KPI_TABLE.sub("kpi_month_table(", text)
+
+
+def whole_months(start: Any, end: Any) -> bool:
+    """True when [start, end] is a run of whole calendar months (start the 1st, end a month's last day)."""
+    if not (isinstance(start, date) and isinstance(end, date)) or start > end:
+        return False
+    return start.day == 1 and (end + timedelta(days=1)).day == 1
+
+
+def routed_text(name: str, params: Mapping[str, Any]) -> str:
+    """The SQL that run() executes for this query and these parameters."""
+    if name in MONTH_ROUTED and whole_months(params.get("start"), params.get("end")):
+        return _month_route_text(name)
+    return sql_text(name)
 
 
 def available() -> list[str]:
@@ -52,7 +82,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | N
     if missing:
         raise TypeError(f"query {name} needs parameters {sorted(missing)}")
     bound = {k: params[k] for k in wanted}
-    return con.execute(sql_text(name), bound).to_arrow_table()
+    return con.execute(routed_text(name, bound), bound).to_arrow_table()
 
 
 def run_df(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None):

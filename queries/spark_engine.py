@@ -157,6 +157,12 @@ def _private_ctes(body: exp.Expression, prefix: str) -> exp.Expression:
         names[old.lower()] = f"__{prefix}_{n}_{old}"
         cte.set("alias", exp.TableAlias(this=exp.to_identifier(names[old.lower()])))
     for table in body.find_all(exp.Table):
+        if isinstance(table.this, exp.Anonymous):
+            # a table macro or query_table() given one of these CTEs by name (kpi_figures_of('joined'))
+            for arg in table.this.expressions:
+                if isinstance(arg, exp.Literal) and arg.is_string and arg.this.lower() in names:
+                    arg.replace(exp.Literal.string(names[arg.this.lower()]))
+            continue
         if not table.args.get("db") and isinstance(table.this, exp.Identifier) and table.name.lower() in names:
             if not table.args.get("alias"):
                 table.set("alias", exp.TableAlias(this=exp.to_identifier(table.name)))

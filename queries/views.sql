@@ -584,6 +584,73 @@ final as (
 
 select * from final;
 
+-- kpi_figures_of(p_counts): the rows kpi_table and kpi_month_table return, from table p_counts (one
+-- row per sector group and bucket: the labels, the counts and time_saving_mean, time_saving_threshold_pct).
+-- The formulas of DOMAIN.md's house rules (rates, shares) live here once; the two macros only count.
+create or replace macro kpi_figures_of(p_counts) as table
+    select
+        sector,
+        bucket,
+        bucket_start,
+        bucket_end,
+        period_start,
+        period_end,
+        received,
+        resolved,
+        resolved_early,
+        resolved_on_time,
+        resolved_late,
+        pending,
+        pending_in_time,
+        pending_overdue,
+        rate_pct(resolved_early + resolved_on_time, resolved) as on_time_rate,
+        rate_pct(resolved_early + resolved_on_time + pending_in_time, resolved + pending) as progress_rate,
+        rate_pct(received_online, received) as online_share,
+        rate_pct(full_online_received_online, full_online_eligible_received) as full_online_case_share,
+        rate_pct(digitised, digitised_known) as digitised_share,
+        rate_pct(e_result, e_result_known) as e_result_share,
+        rate_pct(reused, reuse_known) as reuse_share,
+        rate_pct(fee_cases_paid_online, fee_cases_payment_known) as online_payment_share,
+        rate_pct(fee_procedures_paid_online, fee_procedures) as fee_procedure_online_payment_share,
+        rate_pct(ratings_satisfied, ratings) as satisfaction_rate,
+        rate_pct(ratings_land_group_satisfied, ratings_land_group) as satisfaction_rate_land_group,
+        time_saving_mean,
+        rate_pct(time_saving_cases_at_threshold, time_saving_cases) as time_saving_share,
+        rate_pct(pakn_on_time, pakn_due) as pakn_on_time_rate,
+        received_online,
+        received_direct,
+        received_postal,
+        received_channel_unknown,
+        carried_over,
+        resolved_withdrawn,
+        resolved_stopped,
+        full_online_eligible_received,
+        full_online_received_online,
+        digitised_known,
+        digitised,
+        e_result_known,
+        e_result,
+        reuse_known,
+        reused,
+        fee_cases_payment_known,
+        fee_cases_paid_online,
+        fee_procedures,
+        fee_procedures_paid_online,
+        ratings,
+        ratings_satisfied,
+        ratings_land_group,
+        ratings_land_group_satisfied,
+        ratings_dissatisfied,
+        ratings_very_satisfied,
+        resolved_766_good,
+        time_saving_cases,
+        time_saving_cases_at_threshold,
+        time_saving_threshold_pct,
+        pakn_due,
+        pakn_on_time
+    from query_table(p_counts)
+    order by bucket_start, sector is null, sector_key(sector), sector;
+
 -- kpi_table: the figures of DOMAIN.md "House rules for the case metrics", defined once for
 -- queries/kpis.sql (one row), kpis_by_period.sql (a row per week / month / quarter),
 -- kpis_by_sector.sql and kpis_by_sector_period.sql (a row per sector), and the counts
@@ -1031,7 +1098,8 @@ joined as (
         coalesce(t.time_saving_cases_at_threshold, 0) as time_saving_cases_at_threshold,
         c.time_saving_mean,
         coalesce(k.pakn_due, 0) as pakn_due,
-        coalesce(k.pakn_on_time, 0) as pakn_on_time
+        coalesce(k.pakn_on_time, 0) as pakn_on_time,
+        cast(p_threshold_pct as double) as time_saving_threshold_pct
     from groups p
     left join case_counts c on c.bucket = p.bucket and c.grp_sector is not distinct from p.grp_sector
     left join state_counts s on s.bucket = p.bucket and s.grp_sector is not distinct from p.grp_sector
@@ -1040,68 +1108,137 @@ joined as (
 ),
 
 final as (
+    select * from kpi_figures_of('joined')
+)
+
+select * from final;
+
+-- kpi_month_table: kpi_table's one row for a period of whole calendar months (p_start the 1st of a
+-- month, p_end the last day of one; p_grain 'all', not by sector), counted from the monthly cubes
+-- alone: the received- and resolved-side counts are the sums of their months' cube rows, the states
+-- the sums of the cube's monthly changes up to the day (carried over: before p_start). Same arguments
+-- and rows as kpi_table, whose formulas it shares (kpi_figures_of); it differs in planning, about half
+-- of kpi_table's (docs/performance.md, round 5): queries.loader runs it in place of kpi_table for such a
+-- period, and tests/test_kpi_month_route.py checks that the two return the same rows. Any other
+-- period is an error.
+create or replace macro kpi_month_table(p_start, p_end, p_unit, p_sector, p_threshold_pct, p_grain, p_by_sector) as table
+with
+cube as (
+    select *
+    from case_month_cube c
+    where c.month <= cast(p_end as date)
+      and (p_unit is null or c.unit = p_unit)
+      and (p_sector is null or c.sector = nfc_normalize(p_sector))
+),
+
+case_counts as (
+    -- one sum per count, no FILTER clause (30 filtered sums cost about 9 ms more to plan); 0, not
+    -- NULL, when no cube row matches, as in kpi_table
     select
-        sector,
-        bucket,
-        bucket_start,
-        bucket_end,
-        period_start,
-        period_end,
-        received,
-        resolved,
-        resolved_early,
-        resolved_on_time,
-        resolved_late,
-        pending,
-        pending_in_time,
-        pending_overdue,
-        rate_pct(resolved_early + resolved_on_time, resolved) as on_time_rate,
-        rate_pct(resolved_early + resolved_on_time + pending_in_time, resolved + pending) as progress_rate,
-        rate_pct(received_online, received) as online_share,
-        rate_pct(full_online_received_online, full_online_eligible_received) as full_online_case_share,
-        rate_pct(digitised, digitised_known) as digitised_share,
-        rate_pct(e_result, e_result_known) as e_result_share,
-        rate_pct(reused, reuse_known) as reuse_share,
-        rate_pct(fee_cases_paid_online, fee_cases_payment_known) as online_payment_share,
-        rate_pct(fee_procedures_paid_online, fee_procedures) as fee_procedure_online_payment_share,
-        rate_pct(ratings_satisfied, ratings) as satisfaction_rate,
-        rate_pct(ratings_land_group_satisfied, ratings_land_group) as satisfaction_rate_land_group,
-        time_saving_mean,
-        rate_pct(time_saving_cases_at_threshold, time_saving_cases) as time_saving_share,
-        rate_pct(pakn_on_time, pakn_due) as pakn_on_time_rate,
-        received_online,
-        received_direct,
-        received_postal,
-        received_channel_unknown,
-        carried_over,
-        resolved_withdrawn,
-        resolved_stopped,
-        full_online_eligible_received,
-        full_online_received_online,
-        digitised_known,
-        digitised,
-        e_result_known,
-        e_result,
-        reuse_known,
-        reused,
-        fee_cases_payment_known,
-        fee_cases_paid_online,
-        fee_procedures,
-        fee_procedures_paid_online,
-        ratings,
-        ratings_satisfied,
-        ratings_land_group,
-        ratings_land_group_satisfied,
-        ratings_dissatisfied,
-        ratings_very_satisfied,
-        resolved_766_good,
-        time_saving_cases,
-        time_saving_cases_at_threshold,
-        cast(p_threshold_pct as double) as time_saving_threshold_pct,
-        pakn_due,
-        pakn_on_time
-    from joined
-    order by bucket_start, sector is null, sector_key(sector), sector
+        cast(coalesce(sum(c.received), 0) as bigint) as received,
+        cast(coalesce(sum(c.received_online), 0) as bigint) as received_online,
+        cast(coalesce(sum(c.received_direct), 0) as bigint) as received_direct,
+        cast(coalesce(sum(c.received_postal), 0) as bigint) as received_postal,
+        cast(coalesce(sum(c.received_channel_unknown), 0) as bigint) as received_channel_unknown,
+        cast(coalesce(sum(c.full_online_eligible_received), 0) as bigint) as full_online_eligible_received,
+        cast(coalesce(sum(c.full_online_received_online), 0) as bigint) as full_online_received_online,
+        cast(coalesce(sum(c.digitised_known), 0) as bigint) as digitised_known,
+        cast(coalesce(sum(c.digitised), 0) as bigint) as digitised,
+        cast(coalesce(sum(c.reuse_known), 0) as bigint) as reuse_known,
+        cast(coalesce(sum(c.reused), 0) as bigint) as reused,
+        cast(coalesce(sum(c.fee_cases_payment_known), 0) as bigint) as fee_cases_payment_known,
+        cast(coalesce(sum(c.fee_cases_paid_online), 0) as bigint) as fee_cases_paid_online,
+        cast(coalesce(sum(c.resolved), 0) as bigint) as resolved,
+        cast(coalesce(sum(c.resolved_early), 0) as bigint) as resolved_early,
+        cast(coalesce(sum(c.resolved_on_time), 0) as bigint) as resolved_on_time,
+        cast(coalesce(sum(c.resolved_late), 0) as bigint) as resolved_late,
+        cast(coalesce(sum(c.resolved_withdrawn), 0) as bigint) as resolved_withdrawn,
+        cast(coalesce(sum(c.resolved_stopped), 0) as bigint) as resolved_stopped,
+        cast(coalesce(sum(c.e_result_known), 0) as bigint) as e_result_known,
+        cast(coalesce(sum(c.e_result), 0) as bigint) as e_result,
+        cast(coalesce(sum(c.ratings), 0) as bigint) as ratings,
+        cast(coalesce(sum(c.ratings_satisfied), 0) as bigint) as ratings_satisfied,
+        cast(coalesce(sum(c.ratings_land_group), 0) as bigint) as ratings_land_group,
+        cast(coalesce(sum(c.ratings_land_group_satisfied), 0) as bigint) as ratings_land_group_satisfied,
+        cast(coalesce(sum(c.ratings_dissatisfied), 0) as bigint) as ratings_dissatisfied,
+        cast(coalesce(sum(c.ratings_very_satisfied), 0) as bigint) as ratings_very_satisfied,
+        cast(coalesce(sum(c.resolved_766_good), 0) as bigint) as resolved_766_good,
+        cast(coalesce(sum(c.time_saving_cases), 0) as bigint) as time_saving_cases,
+        cast(sum(c.time_saving_sum) as double) / nullif(sum(c.time_saving_cases), 0) as time_saving_mean
+    from cube c
+    where c.month >= cast(p_start as date)
+),
+
+procedure_counts as (
+    -- a procedure counts once when any of its fee cases in P has the flag known / paid online
+    select
+        count(*) filter (where payment_known > 0) as fee_procedures,
+        count(*) filter (where paid_online > 0) as fee_procedures_paid_online
+    from (
+        select procedure_key, sum(fee_cases_payment_known) as payment_known,
+               sum(fee_cases_paid_online) as paid_online
+        from cube
+        where month >= cast(p_start as date) and procedure_key is not null
+        group by procedure_key
+    )
+),
+
+state_counts as (
+    -- carried over = pending on the day before p_start (a month end): the changes of the months before
+    select
+        cast(coalesce(sum(pending_delta) filter (where month < cast(p_start as date)), 0) as bigint) as carried_over,
+        cast(coalesce(sum(pending_delta), 0) as bigint) as pending,
+        cast(coalesce(sum(overdue_delta), 0) as bigint) as pending_overdue
+    from cube
+),
+
+threshold_counts as (
+    select cast(coalesce(sum(t.cases), 0) as bigint) as time_saving_cases_at_threshold
+    from time_saving_month_cube t
+    where t.month between cast(p_start as date) and cast(p_end as date)
+      and t.time_saving_pct >= p_threshold_pct
+      and (p_unit is null or t.unit = p_unit)
+      and (p_sector is null or t.sector = nfc_normalize(p_sector))
+),
+
+pakn as (
+    select count(*) as pakn_due, count(*) filter (where fb.resolved_on_time) as pakn_on_time
+    from feedback_facts fb
+    where fb.due_date between cast(p_start as date) and cast(p_end as date)
+      and (p_unit is null or fb.unit = p_unit)
+      and (p_sector is null or fb.sector = nfc_normalize(p_sector))
+),
+
+counts as (
+    select
+        cast(null as varchar) as sector,
+        'all' as bucket,
+        cast(p_start as date) as bucket_start,
+        cast(p_end as date) as bucket_end,
+        cast(p_start as date) as period_start,
+        cast(p_end as date) as period_end,
+        c.*,
+        s.carried_over,
+        s.pending,
+        s.pending - s.pending_overdue as pending_in_time,
+        s.pending_overdue,
+        p.fee_procedures,
+        p.fee_procedures_paid_online,
+        t.time_saving_cases_at_threshold,
+        k.pakn_due,
+        k.pakn_on_time,
+        cast(p_threshold_pct as double) as time_saving_threshold_pct
+    from case_counts c, state_counts s, procedure_counts p, threshold_counts t, pakn k
+    where case when p_grain = 'all' and not p_by_sector
+                    and day(cast(p_start as date)) = 1
+                    and cast(p_end as date) = last_day(cast(p_end as date))
+               then true
+               else error('kpi_month_table: one period of whole months (grain all, not by sector) only')
+          end
+),
+
+final as (
+    select * from kpi_figures_of('counts')
 )
 
 select * from final;
