@@ -844,46 +844,6 @@ event_rows as (
     join day_events ev on ev.event_bucket = e.bucket_start and ev.event_date between e.edge_start and e.edge_end
 ),
 
-procedure_counts as (
-    -- per bucket, sector group and procedure, for fee_procedures (a procedure counts once)
-    select
-        bucket,
-        grp_sector,
-        procedure_key,
-        sum(received) as received,
-        sum(received_online) as received_online,
-        sum(received_direct) as received_direct,
-        sum(received_postal) as received_postal,
-        sum(received_channel_unknown) as received_channel_unknown,
-        sum(full_online_eligible_received) as full_online_eligible_received,
-        sum(full_online_received_online) as full_online_received_online,
-        sum(digitised_known) as digitised_known,
-        sum(digitised) as digitised,
-        sum(reuse_known) as reuse_known,
-        sum(reused) as reused,
-        sum(fee_cases_payment_known) as fee_cases_payment_known,
-        sum(fee_cases_paid_online) as fee_cases_paid_online,
-        sum(resolved) as resolved,
-        sum(resolved_early) as resolved_early,
-        sum(resolved_on_time) as resolved_on_time,
-        sum(resolved_late) as resolved_late,
-        sum(resolved_withdrawn) as resolved_withdrawn,
-        sum(resolved_stopped) as resolved_stopped,
-        sum(e_result_known) as e_result_known,
-        sum(e_result) as e_result,
-        sum(ratings) as ratings,
-        sum(ratings_satisfied) as ratings_satisfied,
-        sum(ratings_land_group) as ratings_land_group,
-        sum(ratings_land_group_satisfied) as ratings_land_group_satisfied,
-        sum(ratings_dissatisfied) as ratings_dissatisfied,
-        sum(ratings_very_satisfied) as ratings_very_satisfied,
-        sum(resolved_766_good) as resolved_766_good,
-        sum(time_saving_cases) as time_saving_cases,
-        sum(time_saving_sum) as time_saving_sum
-    from event_rows
-    group by bucket, grp_sector, procedure_key
-),
-
 case_counts as (
     select
         bucket,
@@ -917,11 +877,26 @@ case_counts as (
         cast(sum(ratings_very_satisfied) as bigint) as ratings_very_satisfied,
         cast(sum(resolved_766_good) as bigint) as resolved_766_good,
         cast(sum(time_saving_cases) as bigint) as time_saving_cases,
-        -- a procedure counts once when any of its fee cases in P has the flag known / paid online
-        count(*) filter (where procedure_key is not null and fee_cases_payment_known > 0) as fee_procedures,
-        count(*) filter (where procedure_key is not null and fee_cases_paid_online > 0) as fee_procedures_paid_online,
         cast(sum(time_saving_sum) as double) / nullif(sum(time_saving_cases), 0) as time_saving_mean
-    from procedure_counts
+    from event_rows
+    group by bucket, grp_sector
+),
+
+procedure_counts as (
+    -- per bucket and sector group, the procedures with fee cases in P: a procedure counts once when
+    -- any of its fee cases has the flag known / paid online
+    select
+        bucket,
+        grp_sector,
+        count(*) filter (where payment_known > 0) as fee_procedures,
+        count(*) filter (where paid_online > 0) as fee_procedures_paid_online
+    from (
+        select bucket, grp_sector, procedure_key, sum(fee_cases_payment_known) as payment_known,
+               sum(fee_cases_paid_online) as paid_online
+        from event_rows
+        where procedure_key is not null
+        group by bucket, grp_sector, procedure_key
+    )
     group by bucket, grp_sector
 ),
 
@@ -1085,8 +1060,8 @@ joined as (
         coalesce(c.reused, 0) as reused,
         coalesce(c.fee_cases_payment_known, 0) as fee_cases_payment_known,
         coalesce(c.fee_cases_paid_online, 0) as fee_cases_paid_online,
-        coalesce(c.fee_procedures, 0) as fee_procedures,
-        coalesce(c.fee_procedures_paid_online, 0) as fee_procedures_paid_online,
+        coalesce(f.fee_procedures, 0) as fee_procedures,
+        coalesce(f.fee_procedures_paid_online, 0) as fee_procedures_paid_online,
         coalesce(c.ratings, 0) as ratings,
         coalesce(c.ratings_satisfied, 0) as ratings_satisfied,
         coalesce(c.ratings_land_group, 0) as ratings_land_group,
@@ -1102,6 +1077,7 @@ joined as (
         cast(p_threshold_pct as double) as time_saving_threshold_pct
     from groups p
     left join case_counts c on c.bucket = p.bucket and c.grp_sector is not distinct from p.grp_sector
+    left join procedure_counts f on f.bucket = p.bucket and f.grp_sector is not distinct from p.grp_sector
     left join state_counts s on s.bucket = p.bucket and s.grp_sector is not distinct from p.grp_sector
     left join threshold_counts t on t.bucket = p.bucket and t.grp_sector is not distinct from p.grp_sector
     left join pakn k on k.bucket = p.bucket and k.grp_sector is not distinct from p.grp_sector
