@@ -10,7 +10,7 @@ import warnings
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import duckdb
 import pyarrow as pa
@@ -23,11 +23,15 @@ _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 # a few thousand rows at most, so the warning is silenced for that message only.
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 
-# Queries that call kpi_table for one period (grain 'all', not by sector) of $start..$end. For a
-# period of whole calendar months they run kpi_month_table instead: the same rows (same formulas,
-# kpi_figures_of; tests/test_kpi_month_route.py), counted from the monthly cubes alone and planned in
-# about half the time (docs/performance.md, round 5). Only the macro's name changes; values stay bound.
-MONTH_ROUTED = frozenset({"kpis"})
+# Queries that call kpi_table once, for the period $start..$end, and for which parameters that call is
+# one period (grain 'all', not by sector). For a period of whole calendar months they run
+# kpi_month_table instead: the same rows (same formulas, kpi_figures_of; tests/test_kpi_month_route.py),
+# counted from the monthly cubes alone and planned in about half the time (docs/performance.md,
+# round 5). Only the macro's name changes; values stay bound.
+MONTH_ROUTED: dict[str, Callable[[Mapping[str, Any]], bool]] = {
+    "kpis": lambda params: True,
+    "index766_figures": lambda params: params.get("grain") != "month",   # 'month' = a row per month
+}
 _KPI_TABLE = re.compile(r"\bkpi_table\(")
 
 
@@ -56,7 +60,8 @@ def whole_months(start: Any, end: Any) -> bool:
 
 def routed_text(name: str, params: Mapping[str, Any]) -> str:
     """The SQL that run() executes for this query and these parameters."""
-    if name in MONTH_ROUTED and whole_months(params.get("start"), params.get("end")):
+    one_period = MONTH_ROUTED.get(name)
+    if one_period is not None and whole_months(params.get("start"), params.get("end")) and one_period(params):
         return _month_route_text(name)
     return sql_text(name)
 
