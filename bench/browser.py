@@ -13,15 +13,15 @@ page opened twice, each time in a fresh browser context (new session, empty HTTP
 * warm: after all cold opens, each page again (st.cache_data hits), `warm_runs` times, median.
 * click: then one browser context kept open, as in a meeting: Tổng quan opened once, then each page
   reached by clicking its link in the sidebar (Streamlit's own navigation: no reload of the
-  front-end, whose bundle and Plotly chunk a fresh context fetches and compiles every time), in the
+  front-end, whose bundle and Vega chunk a fresh context fetches and compiles every time), in the
   order of PAGES after Tổng quan and Tổng quan last, `warm_runs` rounds, median. The queries are
   cache hits by then (the cold opens ran them), so this is a click in an app somebody has already
-  used since the last load; the first round's first chart page also pays the Plotly chunk.
+  used since the last load; the first round's first chart page also pays the Vega chunk.
 
 Rendered time: from the start of page.goto until the page is complete, i.e. it has an h1, no
 "Running..." status widget (stStatusWidget) and no skeleton (stSkeleton), and the counts of
-charts (.js-plotly-plot, stPlotlyChart), tables (stDataFrame, stTable), metric cards and
-exception and error boxes no longer change. A script injected before the page's own (add_init_script)
+charts (stVegaLiteChart boxes, and those whose svg has drawn a data mark), tables (stDataFrame,
+stTable), metric cards and exception and error boxes no longer change. A script injected before the page's own (add_init_script)
 records in the page the wall-clock time of every change of those counts (MutationObserver, plus
 a 25 ms timer as a backstop); Python polls it every 50 ms and stops once the page has been
 complete and unchanged for QUIET_S. The rendered time is the time of the last change, the quiet
@@ -62,8 +62,11 @@ INIT_JS = """
 (() => {
   if (window.top !== window) return;
   const q = s => document.querySelectorAll(s).length;
+  // a Vega view's svg exists before its data is drawn: count the charts with a data mark item
+  const drawn = () => Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart'] svg.marks"))
+                           .filter(s => s.querySelector('.role-mark > *')).length;
   const sig = () => [q('h1'), q("[data-testid='stStatusWidget']"), q("[data-testid='stSkeleton']"),
-                     q('.js-plotly-plot'), q("[data-testid='stPlotlyChart']"),
+                     drawn(), q("[data-testid='stVegaLiteChart']"),
                      q("[data-testid='stDataFrame']") + q("[data-testid='stTable']"),
                      q("[data-testid='stMetric']"), q("[data-testid='stException']"),
                      q("[data-testid='stAlertContentError']")].join(',');

@@ -69,7 +69,7 @@ def body(f) -> None:
         if not months:
             st.info("Không có tháng nào trong khoảng thời gian.")
             return
-        st.plotly_chart(charts.index766_stacked(months), config=charts.CONFIG, key="i766_months")
+        charts.show(st, charts.index766_stacked(months), key="i766_months")
         table = {}
         for m in months:
             label = fmt_month(m["period_start"])

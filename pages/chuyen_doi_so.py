@@ -23,8 +23,7 @@ def body(f) -> None:
     left, right = st.columns([2, 3])
     with left:
         if cur["received"]:
-            st.plotly_chart(charts.channel_donut({k: v for k, v in channels.items() if v}),
-                            config=charts.CONFIG, key="cds_donut")
+            charts.show(st, charts.channel_donut({k: v for k, v in channels.items() if v}), key="cds_donut")
         else:
             st.info("Không có hồ sơ tiếp nhận trong kỳ.")
         st.caption(" · ".join(f"{k}: {fmt_int(v)}" for k, v in channels.items()) + f" · Tổng: {fmt_int(cur['received'])}")
@@ -33,13 +32,12 @@ def body(f) -> None:
     with right:
         with page.guard("Theo tháng"):
             x = [charts.month_label(s) for s in monthly["period_start"]]
-            st.plotly_chart(charts.stacked_counts(x, {
+            charts.show(st, charts.stacked_counts(x, {
                 CHANNELS["online"]: list(monthly["received_online"]),
                 CHANNELS["direct"]: list(monthly["received_direct"]),
                 CHANNELS["postal"]: list(monthly["received_postal"]),
                 CHANNELS[None]: list(monthly["received_channel_unknown"]),
-            }, f"Hồ sơ tiếp nhận theo kênh và tháng, {fmt_period(start, end)}"), config=charts.CONFIG,
-                key="cds_channels")
+            }, f"Hồ sơ tiếp nhận theo kênh và tháng, {fmt_period(start, end)}"), key="cds_channels")
 
     st.subheader("Các chỉ số chuyển đổi số")
     st.caption(f"Kỳ {fmt_period(f.start, f.end)}, so với {prev_label}.")
@@ -64,8 +62,7 @@ def body(f) -> None:
             continue
         with cols[shown % 2]:
             with page.guard(key):
-                st.plotly_chart(charts.metric_trend(monthly, key, target_rows, "month"), config=charts.CONFIG,
-                                key=f"cds_{key}")
+                charts.show(st, charts.metric_trend(monthly, key, target_rows, "month"), key=f"cds_{key}")
         shown += 1
 
 

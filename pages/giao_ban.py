@@ -129,7 +129,7 @@ def body(f) -> None:
         c1.dataframe(by_handler, hide_index=True, key="gb_handlers")
         fig_handlers = charts.handler_bars(by_handler.drop(columns=["Phòng ban xử lý"]),
                                            "Số hồ sơ theo cán bộ xử lý")
-        c2.plotly_chart(fig_handlers, config=charts.CONFIG, key="gb_handlers_chart")
+        charts.show(c2, fig_handlers, key="gb_handlers_chart")
 
     st.subheader("Tải về cho cuộc họp")
     unit_text = f.unit or "tất cả đơn vị"
@@ -185,7 +185,7 @@ def _meeting_report(f, monday, end, prev_start, prev_end, cur, prev, cur06, prev
             ("Sắp đến hạn", fmt_int(len(due_view)), "–"),
         ]) + "</div>"
     sections = [
-        ("1. Số liệu chính", kpi_html + charts_html([fig_trend], first=True)),
+        ("1. Số liệu chính", kpi_html + exports.figure_html(fig_trend)),
         (f"2. Biểu II.06a tuần {fmt_period(monday, end)}", exports.report06a_html(cur06)),
         (f"3. Biểu II.06a tuần trước {fmt_period(prev_start, prev_end)}", exports.report06a_html(prev06)),
         (f"4. Hồ sơ trễ hạn ({len(late_view)})", exports.table_html(
@@ -199,19 +199,12 @@ def _meeting_report(f, monday, end, prev_start, prev_end, cur, prev, cur06, prev
                                    if c in due_view.columns]),
             numeric=[CASE_LIST_COLUMNS["working_days_left"]])),
         ("6. Theo cán bộ xử lý", exports.table_html(by_handler, numeric=list(by_handler.columns[2:]))
-         + (charts_html([fig_handlers], first=False) if fig_handlers is not None else "")),
+         + (exports.figure_html(fig_handlers) if fig_handlers is not None else "")),
     ]
     meta = [f"Tuần {fmt_period(monday, end)} · {f.unit or 'tất cả đơn vị'}"
             + (f" · lĩnh vực {f.sector}" if f.sector else ""),
             page.freshness_line(f)]
     return exports.meeting_report("Báo cáo giao ban tuần", meta, sections)
-
-
-def charts_html(figs, first: bool) -> str:
-    out = []
-    for i, fig in enumerate(figs):
-        out.append(exports.figure_html(fig, first=first and i == 0))
-    return "".join(out)
 
 
 page.run("Giao ban tuần", body)

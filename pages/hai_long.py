@@ -58,8 +58,8 @@ def body(f) -> None:
                 if monthly.empty or monthly[key].isna().all():
                     st.info("Không có dữ liệu trong khoảng thời gian.")
                 else:
-                    st.plotly_chart(charts.metric_trend(monthly, key, target_rows, "month", height=300),
-                                    config=charts.CONFIG, key=f"hl_{key}")
+                    charts.show(st, charts.metric_trend(monthly, key, target_rows, "month"),
+                                key=f"hl_{key}")
 
     st.subheader("Phân bố mức độ đánh giá")
     st.caption("Phần xanh (Rất hài lòng + Hài lòng) tính từ 0: đỉnh của nó là mức độ hài lòng, so với đường chỉ tiêu.")
@@ -67,22 +67,18 @@ def body(f) -> None:
     with page.guard("Phân bố đánh giá"):
         dist_period = data.ratings_distribution(f.path, f.version, f.start, f.end, f.unit, f.sector)
         dist_year = data.ratings_distribution(f.path, f.version, start, end, f.unit, f.sector)
-        left, right = st.columns(2)
-        with left:
-            if dist_period.empty:
-                st.info("Không có đánh giá trong kỳ.")
-            else:
-                st.plotly_chart(charts.rating_shares(dist_period, "sector",
-                                                     f"Theo lĩnh vực, kỳ {fmt_period(f.start, f.end)}",
-                                                     satisfaction_targets),
-                                config=charts.CONFIG, key="hl_dist_sector")
-        with right:
-            if dist_year.empty:
-                st.info("Không có đánh giá trong khoảng thời gian.")
-            else:
-                st.plotly_chart(charts.rating_shares(dist_year, "month", f"Theo tháng, {fmt_period(start, end)}",
-                                                     satisfaction_targets),
-                                config=charts.CONFIG, key="hl_dist_month")
+        # one above the other: sector names are long and need the page's width
+        if dist_period.empty:
+            st.info("Không có đánh giá trong kỳ.")
+        else:
+            charts.show(st, charts.rating_shares(dist_period, "sector",
+                                                 f"Theo lĩnh vực, kỳ {fmt_period(f.start, f.end)}",
+                                                 satisfaction_targets), key="hl_dist_sector")
+        if dist_year.empty:
+            st.info("Không có đánh giá trong khoảng thời gian.")
+        else:
+            charts.show(st, charts.rating_shares(dist_year, "month", f"Theo tháng, {fmt_period(start, end)}",
+                                                 satisfaction_targets), key="hl_dist_month")
         if not dist_period.empty:
             st.dataframe(_rating_table(dist_period), hide_index=True, key="hl_table")
 

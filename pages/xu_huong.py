@@ -63,8 +63,7 @@ def body(f) -> None:
             continue
         with cols[shown % 2]:
             with page.guard(METRICS[key].label):
-                st.plotly_chart(charts.metric_trend(df, key, target_rows, grain), config=charts.CONFIG,
-                                key=f"xh_{key}")
+                charts.show(st, charts.metric_trend(df, key, target_rows, grain), key=f"xh_{key}")
         shown += 1
     if empty:
         st.caption("Không có dữ liệu trong khoảng thời gian: " + "; ".join(empty) + ".")
@@ -79,8 +78,7 @@ def body(f) -> None:
         else:
             st.caption(f"Cả khoảng {fmt_period(start, end)}; không áp dụng bộ lọc lĩnh vực. Lĩnh vực có màu đỏ "
                        "kéo chỉ số xuống dưới chỉ tiêu.")
-            st.plotly_chart(charts.sector_bars(by_sector, metric, target_rows, end), config=charts.CONFIG,
-                            key="xh_sector")
+            charts.show(st, charts.sector_bars(by_sector, metric, target_rows, end), key="xh_sector")
 
     st.subheader("Tỷ lệ giải quyết đúng hạn: lĩnh vực × tháng")
     with page.guard("Bản đồ nhiệt"):
@@ -101,8 +99,7 @@ def body(f) -> None:
                            if judging.in_effect(r, end)), None)
             st.caption("Ô trống: lĩnh vực không có hồ sơ giải quyết trong tháng."
                        + (f" Màu giữa thang là chỉ tiêu {fmt_pct(target)}." if target is not None else ""))
-            st.plotly_chart(charts.heatmap(matrix, "Tỷ lệ giải quyết đúng hạn (%)", target), config=charts.CONFIG,
-                            key="xh_heatmap")
+            charts.show(st, charts.heatmap(matrix, "Tỷ lệ giải quyết đúng hạn (%)", target), key="xh_heatmap")
 
     st.subheader(f"Dự báo đến cuối năm {end.year}")
     with page.guard("Dự báo"):
@@ -135,8 +132,7 @@ def _projection(f, key: str, end: date) -> None:
                     + (f" (chênh lệch {fmt_pp(t['projected_gap'])})" if t.get("projected_gap") is not None else "")
                     + f"] — {t['target_text']}")
     if proj.get("months"):
-        st.plotly_chart(charts.projection_chart(proj, f"{meta.label}: thực tế theo tháng và xu hướng"),
-                        config=charts.CONFIG, key="xh_projection")
+        charts.show(st, charts.projection_chart(proj, f"{meta.label}: thực tế theo tháng và xu hướng"), key="xh_projection")
 
 
 page.run("Xu hướng", body)

@@ -5,10 +5,9 @@ import io
 from datetime import date, datetime
 
 import pandas as pd
-import plotly.graph_objects as go
 from openpyxl import load_workbook
 
-from ui import exports
+from ui import charts, exports
 
 REPORT = pd.DataFrame([
     {"tt": 1, "sector": "Đất đai", "received_total": 1234, "received_online": 1000, "received_direct_postal": 200,
@@ -44,18 +43,18 @@ def test_report06a_xlsx_and_html():
 
 
 def test_meeting_report_is_one_offline_file():
-    fig = go.Figure(go.Scatter(x=["T1", "T2"], y=[98.5, 99.1]))
+    fig = charts.stacked_counts(["T1/26", "T2/26"], {"Trực tuyến": [1234, 99]}, "Hồ sơ theo kênh")
     late = pd.DataFrame({"Mã hồ sơ": ["A-1"], "Hạn trả": [pd.Timestamp("2026-11-13")],
                          "Ngày kết thúc": [pd.NaT], "Số ngày làm việc trễ": [3], "Đã gửi thư xin lỗi": ["Có"]})
     doc = exports.meeting_report("Báo cáo giao ban tuần", ["Tuần 09/11/2026 – 15/11/2026"], [
-        ("1. Biểu đồ", exports.figure_html(fig, first=True) + exports.figure_html(fig, first=False)),
+        ("1. Biểu đồ", exports.figure_html(fig) + exports.figure_html(fig)),
         ("2. Biểu II.06a", exports.report06a_html(REPORT)),
         ("3. Hồ sơ trễ hạn", exports.table_html(late, numeric=["Số ngày làm việc trễ"])),
         ("4. Trống", exports.table_html(late.iloc[0:0])),
     ]).decode("utf-8")
     assert doc.startswith("<!DOCTYPE html>") and "<html lang='vi'>" in doc and "charset='utf-8'" in doc
-    assert doc.count("Plotly.newPlot") == 2
-    assert "<script src=" not in doc       # plotly.js is inline
+    assert doc.count("<svg") == 2 and "Hồ sơ theo kênh" in doc   # charts drawn into the file
+    assert "<script" not in doc            # nothing to fetch or run: opens offline, prints as seen
     assert "13/11/2026" in doc and "Không có hồ sơ nào." in doc and "@media print" in doc
 
 

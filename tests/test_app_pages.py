@@ -228,13 +228,13 @@ def test_giao_ban_builds_its_workbooks_only_when_clicked(sample_db, monkeypatch)
 def test_trends_charts_and_grain(sample_db, monkeypatch):
     at = open_page(make_app(sample_db, monkeypatch), "pages/xu_huong.py")
     assert_clean(at)
-    charts = at.get("plotly_chart")
+    charts = at.get("vega_lite_chart")
     assert len(charts) >= 12
     assert "Dự báo đến cuối năm 2026" in texts(at.subheader)
     assert "Dự báo tháng 12" in [m.label for m in at.metric]
     at.button_group(key="xh_grain").set_value("week").run()
     assert_clean(at)
-    assert len(at.get("plotly_chart")) >= 12
+    assert len(at.get("vega_lite_chart")) >= 12
     at.selectbox(key="xh_metric").set_value("online_share").run()
     assert_clean(at)
 
@@ -244,7 +244,7 @@ def test_satisfaction_page(sample_db, monkeypatch):
     assert_clean(at)
     labels = [m.label for m in at.metric]
     assert {"Mức độ hài lòng", "Mức độ hài lòng: đất đai, xây dựng, đầu tư", "Tỷ lệ PAKN xử lý đúng hạn"} <= set(labels)
-    assert len(at.get("plotly_chart")) >= 3
+    assert len(at.get("vega_lite_chart")) >= 3
     overall = metric(at, "Mức độ hài lòng")
     at.selectbox(key="f_sector").set_value("Đất đai").run()
     assert_clean(at)
@@ -258,7 +258,7 @@ def test_digital_page(sample_db, monkeypatch):
     for label in ("Tỷ lệ hồ sơ trực tuyến", "Tỷ lệ số hóa hồ sơ", "Tỷ lệ cấp kết quả điện tử",
                   "Tỷ lệ giao dịch thanh toán trực tuyến"):
         assert label in labels
-    assert len(at.get("plotly_chart")) >= 3
+    assert len(at.get("vega_lite_chart")) >= 3
 
 
 def test_766_page_shows_not_measured_items(sample_db, monkeypatch):
@@ -267,7 +267,7 @@ def test_766_page_shows_not_measured_items(sample_db, monkeypatch):
     items = next(d.value for d in at.dataframe if "Tiêu chí" in d.value.columns and "Điểm" in d.value.columns)
     assert "chưa đo được" in set(items["Điểm"])
     assert (items["Điểm"] != "chưa đo được").any()
-    assert at.get("plotly_chart")
+    assert at.get("vega_lite_chart")
 
 
 def test_sql_page_runs_examples_and_refuses_writes(sample_db, monkeypatch):

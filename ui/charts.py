@@ -1,42 +1,80 @@
-"""Plotly figures of the dashboard. Every metric chart draws the selected plan's target(s) and
-marks each value met (green) or not met (red); grey = no target applies or no data.
+"""Vega-Lite charts of the dashboard (`st.vega_lite_chart`). Every metric chart draws the selected
+plan's target(s) and marks each value met (green) or not met (red); grey = no target applies.
 
-Numbers use the Vietnamese separators (layout.separators = ",." : decimal comma, thousands dot);
-x axes use text labels made by ui.format (11/2026, Quý IV/2026, 09/11–15/11/2026) so no English
-month name appears.
+Why Vega-Lite and not Plotly: a page drawing any Plotly chart loads Streamlit's 4.7 MB Plotly
+chunk, which cost about 1 s per fresh page in the browser (docs/performance.md, round 6).
+
+Each function returns a spec: a plain JSON-able dict with its data inline, so a test can read
+what is drawn and the printable report can render the same spec to SVG (`ui.exports`). Numbers
+drawn by Vega (axes, legends) use the Vietnamese locale in `config.locale` (decimal comma,
+thousands dot); labels, tooltips and texts on marks are written by ui.format, so no English
+month name or separator appears.
 """
 from __future__ import annotations
 
 from datetime import date
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from ui import judging
-from ui.format import fmt_bucket, fmt_number, fmt_pct, fmt_score, fmt_target
+from ui.format import fmt_bucket, fmt_int, fmt_pct, fmt_score, fmt_target
 from ui.labels import HEX, METRICS, RATINGS, STATUS_LABELS
 
 FONT = "Inter, 'Segoe UI', Roboto, Arial, sans-serif"
-CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
-RATE_SUFFIX = " %"
+# d3-format's locale: "1.234,5". Vega has no vi-VN locale of its own.
+LOCALE = {"number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", ""]}}
+PCT_AXIS = {"title": None, "labelExpr": "datum.label + ' %'"}
+DASH = [6, 4]
+SERIES_COLOURS = ["#0969da", "#bf8700", "#8250df", "#8c959f", "#1a7f37", "#cf222e"]
+NO_SECTOR = "Chưa xác định lĩnh vực"
 
 
-def _base(fig: go.Figure, title: str | None = None, height: int = 320) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "font": {"size": 15}, "y": 0.98, "yref": "container", "yanchor": "top"}
-        if title else None,
-        separators=",.",
-        font={"family": FONT, "size": 12},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 70 if title else 36, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0,
-                "font": {"size": 11}},
-        plot_bgcolor="white",
-        hoverlabel={"font": {"family": FONT}},
-    )
-    fig.update_xaxes(showgrid=False, linecolor="#d0d7de", automargin=True)
-    fig.update_yaxes(gridcolor="#eaeef2", zerolinecolor="#d0d7de", automargin=True)
-    return fig
+def _spec(title: str | None, layers: list[dict], height, data: list[dict] | None = None,
+          legend: bool = True) -> dict:
+    """The frame every chart shares: title, width of its container, the Vietnamese number locale,
+    a legend on top. A number `height` is the whole chart's (title, legend and axes included, as
+    Streamlit fits it); {"step": n} gives each bar n px."""
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "width": "container",
+        "height": height,
+        "autosize": {"type": "fit", "contains": "padding"},
+        "layer": layers,
+        "config": {
+            "locale": LOCALE,
+            "font": FONT,
+            "view": {"stroke": None},
+            "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#eaeef2", "domainColor": "#d0d7de"},
+            "legend": {"orient": "top", "title": None, "labelFontSize": 11, "labelLimit": 320,
+                       "symbolSize": 90, "disable": not legend},
+            "title": {"fontSize": 15, "anchor": "start", "offset": 10},
+        },
+    }
+    if title:
+        spec["title"] = title
+    if data is not None:
+        spec["data"] = {"values": data}
+    return spec
+
+
+def _values(rows: list[dict]) -> dict:
+    return {"values": rows}
+
+
+def _colour_scale(pairs: list[tuple[str, str]]) -> dict:
+    """A fixed colour per name (one legend for marks and target lines alike)."""
+    seen: dict[str, str] = {}
+    for name, colour in pairs:
+        seen.setdefault(name, colour)
+    return {"domain": list(seen), "range": list(seen.values())}
+
+
+def _status_colour(status: str) -> str:
+    return HEX["met"] if status == "met" else HEX["not_met"] if status == "not_met" else HEX["none"]
+
+
+def _num(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def vi_sort_key(text: str) -> tuple:
@@ -75,148 +113,238 @@ def bucket_labels(df: pd.DataFrame, grain: str) -> list[str]:
     return out
 
 
+def _x_ordinal(labels: list[str], field: str = "x", **axis) -> dict:
+    """An x axis of text labels in the given order (period labels are not sortable as text). Up to
+    labels that would overlap are thinned to every other one (a narrow column, or weeks)."""
+    return {"field": field, "type": "ordinal", "sort": labels, "scale": {"domain": labels},
+            "axis": {"title": None, "labelAngle": 0, "labelOverlap": "parity", **axis}}
+
+
+def _target_rules(targets: list[tuple[str, float]], channel: str) -> list[dict]:
+    """Dashed rules at each target's level with their label (x for horizontal bars, y otherwise)."""
+    if not targets:
+        return []
+    rows = [{"t": v, "label": f"Chỉ tiêu {text}"} for text, v in targets]
+    rule = {"data": _values(rows), "mark": {"type": "rule", "color": HEX["target"], "strokeDash": DASH,
+                                             "strokeWidth": 2},
+            "encoding": {channel: {"field": "t", "type": "quantitative"},
+                         "tooltip": [{"field": "label", "title": "Chỉ tiêu"}]}}
+    if channel == "x":
+        # above the plot area, clear of the bars' own labels
+        text = {"data": _values(rows), "mark": {"type": "text", "color": HEX["target"], "align": "center",
+                                                 "baseline": "bottom", "y": -3, "fontSize": 11},
+                "encoding": {"x": {"field": "t", "type": "quantitative"}, "text": {"field": "label"}}}
+    else:
+        text = {"data": _values(rows), "mark": {"type": "text", "color": HEX["target"], "align": "right",
+                                                 "baseline": "top", "dy": 3, "x": "width", "fontSize": 11},
+                "encoding": {"y": {"field": "t", "type": "quantitative"}, "text": {"field": "label"}}}
+    return [rule, text]
+
+
 def metric_trend(df: pd.DataFrame, key: str, target_rows: list[dict], grain: str, title: str | None = None,
-                 height: int = 320) -> go.Figure:
+                 height: int = 300) -> dict:
     """The metric per bucket (kpis_by_period rows) with its target line(s) as steps over time and
     each point coloured by met / not met against the target in effect at the bucket's end."""
     label = METRICS[key].label if key in METRICS else key
     x = bucket_labels(df, grain)
-    values = [None if pd.isna(v) else float(v) for v in df[key]]
+    values = [_num(v) for v in df[key]]
     ends = [_as_date(e) for e in df["period_end"]]
-    verdicts = [judging.judge_value(target_rows, key, v, d) for v, d in zip(values, ends)]
-    colours, hover = [], []
-    for v, verdict in zip(values, verdicts):
+    points, colours = [], []
+    for lab, v, d in zip(x, values, ends):
+        verdict = judging.judge_value(target_rows, key, v, d)
         status = verdict.status if v is not None else "no_data"
-        colours.append(HEX["met"] if status == "met" else HEX["not_met"] if status == "not_met" else HEX["none"])
-        extra = f"<br>Chỉ tiêu: {verdict.target_text}" if verdict.targets else ""
-        hover.append(f"{fmt_pct(v)}{extra}<br>{STATUS_LABELS.get(status, '')}")
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=x, y=values, mode="lines+markers", name=label, connectgaps=False, showlegend=False,
-        line={"color": HEX["value"], "width": 2},
-        marker={"color": colours, "size": 9, "line": {"color": "white", "width": 1}},
-        hovertext=hover, hovertemplate="%{x}<br>%{hovertext}<extra></extra>",
-    ))
+        name = STATUS_LABELS.get(status, status)
+        colours.append((name, _status_colour(status)))
+        points.append({"x": lab, "v": v, "status": name, "text": fmt_pct(v),
+                       "target": verdict.target_text if verdict.targets else "–"})
+    steps = []
     for row in judging.rows_for(target_rows, key):
         ys = [float(row["value"]) if judging.in_effect(row, d) else None for d in ends]
         if all(y is None for y in ys):
             continue
-        fig.add_trace(go.Scatter(
-            x=x, y=ys, mode="lines", line_shape="hv", connectgaps=False,
-            name=f"Chỉ tiêu {fmt_target(row['comparator'], row['value'])}",
-            line={"color": HEX["target"], "dash": "dash", "width": 2},
-            hovertemplate="Chỉ tiêu " + fmt_target(row["comparator"], row["value"]) + "<extra></extra>",
-        ))
-    # legend entries for the marker colours
-    for status in ("met", "not_met"):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=STATUS_LABELS[status],
-                                 marker={"color": HEX[status], "size": 9}, hoverinfo="skip"))
-    fig.update_yaxes(ticksuffix=RATE_SUFFIX)
-    fig.update_xaxes(automargin=True, nticks=8 if grain == "week" else 13)
-    return _base(fig, title or label, height)
+        name = f"Chỉ tiêu {fmt_target(row['comparator'], row['value'])}"
+        steps += [{"x": lab, "t": y, "series": name} for lab, y in zip(x, ys)]
+    # met and not met always head the legend (as the cards' colours); then what else is drawn
+    pairs = [(STATUS_LABELS["met"], HEX["met"]), (STATUS_LABELS["not_met"], HEX["not_met"])] + colours
+    scale = _colour_scale(pairs)
+    xenc = _x_ordinal(x)
+    yenc = {"field": "v", "type": "quantitative", "axis": PCT_AXIS, "scale": {"zero": False}}
+    tooltip = [{"field": "x", "title": "Kỳ"}, {"field": "text", "title": label},
+               {"field": "target", "title": "Chỉ tiêu"}, {"field": "status", "title": "Đánh giá"}]
+    layers = [
+        {"data": _values(points), "mark": {"type": "line", "color": HEX["value"], "strokeWidth": 2,
+                                           "invalid": "break-paths-show-domains"},
+         "encoding": {"x": xenc, "y": yenc}},
+        {"data": _values(points), "mark": {"type": "point", "filled": True, "size": 80, "opacity": 1,
+                                           "stroke": "white", "strokeWidth": 1},
+         "encoding": {"x": xenc, "y": yenc, "color": {"field": "status", "type": "nominal", "scale": scale},
+                      "tooltip": tooltip}},
+    ]
+    if steps:
+        names = list(dict.fromkeys(r["series"] for r in steps))
+        layers.append({"data": _values(steps), "mark": {"type": "line", "interpolate": "step-after",
+                                                        "color": HEX["target"], "strokeWidth": 2,
+                                                        "invalid": "break-paths-show-domains"},
+                       "encoding": {"x": xenc, "y": {"field": "t", "type": "quantitative"},
+                                    "strokeDash": {"field": "series", "type": "nominal",
+                                                   "scale": {"domain": names, "range": [DASH] * len(names)},
+                                                   "legend": {"symbolType": "stroke",
+                                                              "symbolStrokeColor": HEX["target"]}},
+                                    "tooltip": [{"field": "series", "title": "Chỉ tiêu"}]}})
+    return _spec(title or label, layers, height)
 
 
-def sector_bars(df: pd.DataFrame, key: str, target_rows: list[dict], day: date, title: str | None = None) -> go.Figure:
+def sector_bars(df: pd.DataFrame, key: str, target_rows: list[dict], day: date, title: str | None = None) -> dict:
     """The metric per sector (kpis_by_sector rows), bars coloured met / not met against the
     target in effect on `day`, the target(s) as vertical dashed lines."""
     label = METRICS[key].label if key in METRICS else key
-    d = df[["sector", key]].copy()
-    d["sector"] = d["sector"].fillna("Chưa xác định lĩnh vực")
-    d = d.iloc[::-1]
-    values = [None if pd.isna(v) else float(v) for v in d[key]]
-    verdicts = [judging.judge_value(target_rows, key, v, day) for v in values]
-    colours = [HEX["met"] if v.status == "met" and val is not None else
-               HEX["not_met"] if v.status == "not_met" and val is not None else HEX["none"]
-               for v, val in zip(verdicts, values)]
-    text = [fmt_pct(v) for v in values]
-    fig = go.Figure(go.Bar(
-        x=[v if v is not None else 0 for v in values], y=list(d["sector"]), orientation="h",
-        marker={"color": colours}, text=text, textposition="auto", name=label,
-        hovertemplate="%{y}: %{text}<extra></extra>",
-    ))
-    for row in judging.rows_for(target_rows, key):
-        if judging.in_effect(row, day):
-            fig.add_vline(x=float(row["value"]), line_dash="dash", line_color=HEX["target"],
-                          annotation_text=f"Chỉ tiêu {fmt_target(row['comparator'], row['value'])}",
-                          annotation_position="top")
-    fig.update_xaxes(ticksuffix=RATE_SUFFIX)
-    return _base(fig, title or f"{label} theo lĩnh vực", height=max(260, 28 * len(d) + 80))
+    rows, colours = [], []
+    for sector, v in zip(df["sector"], df[key]):
+        v = _num(v)
+        name = NO_SECTOR if sector is None or (isinstance(sector, float) and pd.isna(sector)) else str(sector)
+        verdict = judging.judge_value(target_rows, key, v, day)
+        status = verdict.status if v is not None else "no_data"
+        colours.append((STATUS_LABELS.get(status, status), _status_colour(status)))
+        rows.append({"sector": name, "v": v if v is not None else 0.0, "text": fmt_pct(v),
+                     "status": STATUS_LABELS.get(status, status)})
+    order = [r["sector"] for r in rows]
+    targets = [(fmt_target(r["comparator"], r["value"]), float(r["value"]))
+               for r in judging.rows_for(target_rows, key) if judging.in_effect(r, day)]
+    y = {"field": "sector", "type": "nominal", "sort": order, "axis": {"title": None, "labelLimit": 260}}
+    x = {"field": "v", "type": "quantitative", "axis": PCT_AXIS}
+    layers = [
+        {"mark": {"type": "bar"},
+         "encoding": {"y": y, "x": x, "color": {"field": "status", "type": "nominal",
+                                                "scale": _colour_scale(colours)},
+                      "tooltip": [{"field": "sector", "title": "Lĩnh vực"}, {"field": "text", "title": label},
+                                  {"field": "status", "title": "Đánh giá"}]}},
+        {"mark": {"type": "text", "align": "left", "dx": 4, "color": "#1f2328", "fontSize": 11},
+         "encoding": {"y": y, "x": x, "text": {"field": "text"}}},
+    ] + _target_rules(targets, "x")
+    return _spec(title or f"{label} theo lĩnh vực", layers, {"step": 24}, data=rows)
 
 
-def heatmap(matrix: pd.DataFrame, title: str, target: float | None = None) -> go.Figure:
+def heatmap(matrix: pd.DataFrame, title: str, target: float | None = None) -> dict:
     """A sector × month matrix of rates (index: sectors, columns: month labels); empty cells =
-    no resolved case. The colour scale is centred on the target when there is one."""
-    z = matrix.to_numpy(dtype="float64")
-    text = [[fmt_pct(v) if pd.notna(v) else "" for v in row] for row in z]
-    mid = target if target is not None else 90.0
-    fig = go.Figure(go.Heatmap(
-        z=z, x=list(matrix.columns), y=list(matrix.index), text=text, texttemplate="%{text}",
-        colorscale=[[0, "#cf222e"], [0.5, "#fff8c5"], [1, "#1a7f37"]], zmin=max(0.0, mid - 20), zmax=100,
-        hovertemplate="%{y} · %{x}: %{text}<extra></extra>", colorbar={"ticksuffix": RATE_SUFFIX},
-        xgap=2, ygap=2,
-    ))
-    fig.update_yaxes(autorange="reversed")
-    return _base(fig, title, height=max(300, 30 * len(matrix.index) + 90))
+    no resolved case. The colour runs red → yellow → green from 20 points below the target (or
+    90 %) through the target (yellow) to 100 %."""
+    mid = target if target is not None and target < 100 else 90.0
+    low = max(0.0, mid - 20)
+    rows = []
+    for sector, line in zip(matrix.index, matrix.to_numpy(dtype="float64")):
+        for month, v in zip(matrix.columns, line):
+            if pd.notna(v):
+                rows.append({"sector": str(sector), "month": str(month), "v": float(v), "text": fmt_pct(v)})
+    months = [str(c) for c in matrix.columns]
+    sectors = [str(s) for s in matrix.index]
+    x = _x_ordinal(months, "month", orient="top")
+    y = {"field": "sector", "type": "nominal", "sort": sectors, "axis": {"title": None, "labelLimit": 260}}
+    layers = [
+        {"mark": {"type": "rect", "stroke": "white", "strokeWidth": 2},
+         "encoding": {"x": x, "y": y,
+                      "color": {"field": "v", "type": "quantitative",
+                                "scale": {"domain": [low, mid, 100], "clamp": True,
+                                          "range": [HEX["not_met"], "#fff8c5", HEX["met"]]},
+                                "legend": {"title": None, "labelExpr": "datum.label + ' %'", "orient": "right"}},
+                      "tooltip": [{"field": "sector", "title": "Lĩnh vực"}, {"field": "month", "title": "Tháng"},
+                                  {"field": "text", "title": "Tỷ lệ"}]}},
+        {"mark": {"type": "text", "fontSize": 10, "color": "#1f2328"},
+         "encoding": {"x": x, "y": y, "text": {"field": "text"}}},
+    ]
+    return _spec(title, layers, {"step": 28}, data=rows)
 
 
-def projection_chart(proj: dict, title: str) -> go.Figure:
+def projection_chart(proj: dict, title: str) -> dict:
     """Monthly values of the year, the fitted trend extended to December, the projected December
     value and the target(s)."""
-    months = proj.get("months") or []
-    x = [m["month"] for m in months]
-    y = [m["value"] for m in months]
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=[f"T{m}" for m in x], y=y, name="Thực tế theo tháng", mode="lines+markers",
-                             line={"color": HEX["value"]}, marker={"size": 8},
-                             text=[fmt_pct(v) for v in y], hovertemplate="%{x}: %{text}<extra></extra>"))
+    months = [f"T{m}" for m in range(1, 13)]
+    actual = [{"x": f"T{m['month']}", "v": _num(m["value"]), "series": "Thực tế theo tháng",
+               "text": fmt_pct(m["value"])} for m in proj.get("months") or []]
+    names = [("Thực tế theo tháng", HEX["value"])]
+    x = _x_ordinal(months)
+    y = {"field": "v", "type": "quantitative", "axis": PCT_AXIS, "scale": {"zero": False}}
+    tip = [{"field": "x", "title": "Tháng"}, {"field": "series", "title": " "}, {"field": "text", "title": "Giá trị"}]
+    layers = [{"data": _values(actual), "mark": {"type": "line", "point": {"size": 60, "filled": True},
+                                                 "invalid": "break-paths-show-domains"},
+               "encoding": {"x": x, "y": y, "color": {"field": "series", "type": "nominal"}, "tooltip": tip}}]
     if proj.get("slope_pp_per_month") is not None:
         a, b = proj["intercept"], proj["slope_pp_per_month"]
-        xs = list(range(1, 13))
-        fig.add_trace(go.Scatter(x=[f"T{m}" for m in xs], y=[min(100, max(0, a + b * m)) for m in xs],
-                                 mode="lines", name="Xu hướng", line={"color": HEX["projection"], "dash": "dot"},
-                                 hovertemplate="%{x}: %{y:.1f} %<extra>Xu hướng</extra>"))
-        pd_ = proj.get("projected_december")
-        fig.add_trace(go.Scatter(x=["T12"], y=[pd_], mode="markers+text", name="Dự báo tháng 12",
-                                 marker={"color": HEX["projection"], "size": 12, "symbol": "diamond"},
-                                 text=[fmt_pct(pd_)], textposition="top center",
-                                 hovertemplate="Dự báo T12: %{text}<extra></extra>"))
-    for t in proj.get("targets") or []:
-        fig.add_hline(y=float(t["target"]), line_dash="dash", line_color=HEX["target"],
-                      annotation_text=f"Chỉ tiêu {fmt_target(t['comparator'], t['target'])}",
-                      annotation_position="bottom right")
-    fig.update_xaxes(categoryorder="array", categoryarray=[f"T{m}" for m in range(1, 13)])
-    fig.update_yaxes(ticksuffix=RATE_SUFFIX)
-    return _base(fig, title, height=340)
+        trend = [{"x": f"T{m}", "v": min(100.0, max(0.0, a + b * m)), "series": "Xu hướng"} for m in range(1, 13)]
+        for r in trend:
+            r["text"] = fmt_pct(r["v"])
+        names.append(("Xu hướng", HEX["projection"]))
+        december = proj.get("projected_december")
+        layers.append({"data": _values(trend), "mark": {"type": "line", "strokeDash": [2, 3], "strokeWidth": 2},
+                       "encoding": {"x": x, "y": y, "color": {"field": "series", "type": "nominal"},
+                                    "tooltip": tip}})
+        if december is not None:
+            names.append(("Dự báo tháng 12", HEX["projection"]))
+            point = [{"x": "T12", "v": float(december), "series": "Dự báo tháng 12", "text": fmt_pct(december)}]
+            layers += [
+                {"data": _values(point), "mark": {"type": "point", "shape": "diamond", "filled": True, "size": 160},
+                 "encoding": {"x": x, "y": y, "color": {"field": "series", "type": "nominal"}, "tooltip": tip}},
+                {"data": _values(point), "mark": {"type": "text", "dy": -14, "fontSize": 12,
+                                                  "color": HEX["projection"]},
+                 "encoding": {"x": x, "y": y, "text": {"field": "text"}}},
+            ]
+    layers += _target_rules([(fmt_target(t["comparator"], t["target"]), float(t["target"]))
+                             for t in proj.get("targets") or []], "y")
+    for layer in layers:
+        colour = layer["encoding"].get("color")
+        if colour:
+            colour["scale"] = _colour_scale(names)
+    return _spec(title, layers, 340)
 
 
-def channel_donut(received: dict[str, int], title: str = "Hồ sơ tiếp nhận theo kênh") -> go.Figure:
-    labels = list(received)
-    values = list(received.values())
-    fig = go.Figure(go.Pie(labels=labels, values=values, hole=0.55, sort=False,
-                           marker={"colors": ["#0969da", "#bf8700", "#8250df", "#8c959f"]},
-                           texttemplate="%{label}<br>%{percent:.1%}",
-                           hovertemplate="%{label}: %{value:,.0f} hồ sơ (%{percent:.1%})<extra></extra>"))
-    return _base(fig, title, height=320)
+def channel_donut(received: dict[str, int], title: str = "Hồ sơ tiếp nhận theo kênh") -> dict:
+    """Cases received per channel as a ring, each part labelled with its share."""
+    total = sum(received.values())
+    colours = ["#0969da", "#bf8700", "#8250df", "#8c959f"]
+    rows = [{"channel": k, "n": int(v), "i": i, "count": fmt_int(v),
+             "share": fmt_pct(100.0 * v / total if total else None)} for i, (k, v) in enumerate(received.items())]
+    enc = {"theta": {"field": "n", "type": "quantitative", "stack": True},
+           "order": {"field": "i", "type": "quantitative"},
+           "color": {"field": "channel", "type": "nominal", "legend": {"orient": "right"},
+                     "scale": _colour_scale([(r["channel"], colours[r["i"] % len(colours)]) for r in rows])}}
+    layers = [
+        {"mark": {"type": "arc", "innerRadius": 55, "outerRadius": 100, "stroke": "white"},
+         "encoding": {**enc, "tooltip": [{"field": "channel", "title": "Kênh"},
+                                         {"field": "count", "title": "Số hồ sơ"},
+                                         {"field": "share", "title": "Tỷ lệ"}]}},
+        {"mark": {"type": "text", "radius": 118, "fontSize": 11},
+         "encoding": {**enc, "text": {"field": "share"}, "color": {"value": "#1f2328"}}},
+    ]
+    return _spec(title, layers, 300, data=rows)
 
 
 def stacked_counts(x: list[str], series: dict[str, list], title: str, colours: list[str] | None = None,
-                   percent: bool = False, height: int = 320) -> go.Figure:
-    """Stacked bars: one trace per series over the x labels (counts, or shares when percent)."""
-    fig = go.Figure()
-    colours = colours or ["#0969da", "#bf8700", "#8250df", "#8c959f", "#1a7f37", "#cf222e"]
+                   percent: bool = False, height: int = 320) -> dict:
+    """Stacked bars: one series per colour over the x labels (counts, or shares when percent)."""
+    colours = colours or SERIES_COLOURS
+    rows = []
     for i, (name, ys) in enumerate(series.items()):
-        fig.add_trace(go.Bar(x=x, y=ys, name=name, marker_color=colours[i % len(colours)],
-                             hovertemplate="%{x} · " + name + (": %{y:.1f} %" if percent else ": %{y:,.0f}")
-                             + "<extra></extra>"))
-    fig.update_layout(barmode="stack")
+        for label, v in zip(x, ys):
+            v = _num(v)
+            rows.append({"x": label, "series": name, "v": v, "i": i,
+                         "text": fmt_pct(v) if percent else fmt_int(v)})
+    y = {"field": "v", "type": "quantitative", "stack": "zero",
+         "axis": PCT_AXIS if percent else {"title": None, "format": ",d"}}
     if percent:
-        fig.update_yaxes(ticksuffix=RATE_SUFFIX, range=[0, 100])
-    return _base(fig, title, height)
+        y["scale"] = {"domain": [0, 100]}
+    layers = [{"mark": {"type": "bar"},
+               "encoding": {"x": _x_ordinal(list(x)), "y": y,
+                            "color": {"field": "series", "type": "nominal",
+                                      "scale": _colour_scale([(n, colours[i % len(colours)])
+                                                              for i, n in enumerate(series)])},
+                            "order": {"field": "i", "type": "quantitative"},
+                            "tooltip": [{"field": "x", "title": "Kỳ"}, {"field": "series", "title": " "},
+                                        {"field": "text", "title": "Tỷ lệ" if percent else "Số hồ sơ"}]}}]
+    return _spec(title, layers, height, data=rows)
 
 
-def rating_shares(df: pd.DataFrame, by: str, title: str, targets: list[dict] | None = None) -> go.Figure:
+def rating_shares(df: pd.DataFrame, by: str, title: str, targets: list[dict] | None = None) -> dict:
     """Ratings distribution (ratings_distribution rows) as 100 % stacked bars by month or sector,
-    with the number of ratings in the hover. The satisfied part (Rất hài lòng + Hài lòng) is
+    with the number of ratings in the tooltip. The satisfied part (Rất hài lòng + Hài lòng) is
     stacked from 0, so its top is the satisfaction rate: the target rows (comparator, value) are
     drawn across at their level."""
     d = df.copy()
@@ -224,83 +352,93 @@ def rating_shares(df: pd.DataFrame, by: str, title: str, targets: list[dict] | N
         d["x"] = [month_label(m) for m in d["month"]]
         xs = [label for _, label in sorted(set(zip(d["month"], d["x"])))]
     else:
-        d["x"] = d["sector"]
+        d["x"] = d["sector"].fillna(NO_SECTOR)
         xs = sorted(set(d["x"]), key=vi_sort_key)
     pivot = d.pivot_table(index="x", columns="rating", values="ratings", aggfunc="sum", fill_value=0).reindex(xs)
     total = pivot.sum(axis=1)
-    fig = go.Figure()
     colours = {3: "#1a7f37", 2: "#4ac26b", 1: "#cf222e"}
-    horizontal = by != "month"
-    for code in (3, 2, 1):
+    rows = []
+    for order, code in enumerate((3, 2, 1)):
         counts = pivot[code] if code in pivot.columns else pd.Series(0, index=pivot.index)
-        shares = [100.0 * c / t if t else None for c, t in zip(counts, total)]
-        custom = [[int(c), int(t)] for c, t in zip(counts, total)]
-        name = RATINGS[code]
-        tip = ("%{y}" if horizontal else "%{x}") + " · " + name + ": " + \
-              ("%{x:.1f} %" if horizontal else "%{y:.1f} %") + " (%{customdata[0]:,.0f}/%{customdata[1]:,.0f} đánh giá)"
-        fig.add_trace(go.Bar(x=shares if horizontal else xs, y=xs if horizontal else shares, name=name,
-                             orientation="h" if horizontal else "v", marker_color=colours[code],
-                             customdata=custom, hovertemplate=tip + "<extra></extra>"))
-    fig.update_layout(barmode="stack")
-    for t in targets or []:
-        text = f"Chỉ tiêu {fmt_target(t['comparator'], t['value'])}"
-        if horizontal:
-            fig.add_vline(x=float(t["value"]), line_dash="dash", line_color=HEX["target"], line_width=2,
-                          annotation_text=text, annotation_position="top")
-        else:
-            fig.add_hline(y=float(t["value"]), line_dash="dash", line_color=HEX["target"], line_width=2,
-                          annotation_text=text, annotation_position="bottom right")
-    if horizontal:
-        fig.update_xaxes(ticksuffix=RATE_SUFFIX, range=[0, 100])
-        fig.update_yaxes(autorange="reversed")
-        return _base(fig, title, height=max(320, 26 * len(xs) + 120))
-    fig.update_yaxes(ticksuffix=RATE_SUFFIX, range=[0, 100])
-    return _base(fig, title)
+        for label, c, t in zip(xs, counts, total):
+            share = 100.0 * c / t if t else None
+            rows.append({"x": label, "rating": RATINGS[code], "v": share, "i": order,
+                         "text": f"{fmt_pct(share)} ({fmt_int(c)}/{fmt_int(t)} đánh giá)"})
+    horizontal = by != "month"
+    cat = ({"field": "x", "type": "nominal", "sort": xs, "axis": {"title": None, "labelLimit": 260}}
+           if horizontal else _x_ordinal(xs))
+    val = {"field": "v", "type": "quantitative", "stack": "zero", "axis": PCT_AXIS,
+           "scale": {"domain": [0, 100]}}
+    layers = [{"mark": {"type": "bar"},
+               "encoding": {("y" if horizontal else "x"): cat, ("x" if horizontal else "y"): val,
+                            "color": {"field": "rating", "type": "nominal",
+                                      "scale": _colour_scale([(RATINGS[c], colours[c]) for c in (3, 2, 1)])},
+                            "order": {"field": "i", "type": "quantitative"},
+                            "tooltip": [{"field": "x", "title": "Lĩnh vực" if horizontal else "Tháng"},
+                                        {"field": "rating", "title": "Mức đánh giá"},
+                                        {"field": "text", "title": "Tỷ lệ"}]}}]
+    layers += _target_rules([(fmt_target(t["comparator"], t["value"]), float(t["value"])) for t in targets or []],
+                            "x" if horizontal else "y")
+    return _spec(title, layers, {"step": 22} if horizontal else 320, data=rows)
 
 
-def index766_stacked(months: list[dict], title: str = "Điểm Chỉ số 766 theo tháng") -> go.Figure:
+def index766_stacked(months: list[dict], title: str = "Điểm Chỉ số 766 theo tháng") -> dict:
     """Group scores stacked per month, the total and the reachable maximum."""
     x = [month_label(m["period_start"]) for m in months]
-    fig = go.Figure()
     colours = ["#57606a", "#1a7f37", "#bf8700", "#0969da", "#1b7c83"]
     groups = months[0]["groups"] if months else []
+    bars, names = [], []
     for i, g in enumerate(groups):
+        name = f"{g['name']} (tối đa {fmt_score(g['max'])})"
         ys = [next((gg["score"] for gg in m["groups"] if gg["id"] == g["id"]), None) for m in months]
         if all(v is None for v in ys):
             continue
-        fig.add_trace(go.Bar(x=x, y=ys, name=f"{g['name']} (tối đa {fmt_score(g['max'])})",
-                             marker_color=colours[i % len(colours)],
-                             hovertemplate="%{x} · " + g["name"] + ": %{y:.2f}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=x, y=[m["reachable_max"] for m in months], mode="lines+markers",
-                             name="Điểm tối đa đo được", line={"color": "#57606a", "dash": "dash"},
-                             hovertemplate="%{x}: tối đa đo được %{y:.0f}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=x, y=[m["total"] for m in months], mode="markers+text",
-                             name="Tổng điểm", marker={"color": "#24292f", "size": 8},
-                             text=[fmt_score(m["total"]) for m in months], textposition="top center",
-                             hovertemplate="%{x}: tổng %{text}<extra></extra>"))
-    fig.update_layout(barmode="stack")
-    return _base(fig, title, height=380)
+        names.append((name, colours[i % len(colours)]))
+        bars += [{"x": lab, "series": name, "v": _num(v), "i": i, "text": fmt_score(v)} for lab, v in zip(x, ys)]
+    names += [("Điểm tối đa đo được", "#57606a"), ("Tổng điểm", "#24292f")]
+    scale = _colour_scale(names)
+    reach = [{"x": lab, "series": "Điểm tối đa đo được", "v": _num(m["reachable_max"]),
+              "text": fmt_score(m["reachable_max"])} for lab, m in zip(x, months)]
+    totals = [{"x": lab, "series": "Tổng điểm", "v": _num(m["total"]), "text": fmt_score(m["total"])}
+              for lab, m in zip(x, months)]
+    xenc = _x_ordinal(x)
+    y = {"field": "v", "type": "quantitative", "axis": {"title": None}}
+    tip = [{"field": "x", "title": "Tháng"}, {"field": "series", "title": " "}, {"field": "text", "title": "Điểm"}]
+    colour = {"field": "series", "type": "nominal", "scale": scale, "legend": {"columns": 3}}
+    layers = [
+        {"data": _values(bars), "mark": {"type": "bar"},
+         "encoding": {"x": xenc, "y": {**y, "stack": "zero"}, "color": colour,
+                      "order": {"field": "i", "type": "quantitative"}, "tooltip": tip}},
+        {"data": _values(reach), "mark": {"type": "line", "strokeDash": DASH, "point": True},
+         "encoding": {"x": xenc, "y": y, "color": colour, "tooltip": tip}},
+        {"data": _values(totals), "mark": {"type": "point", "filled": True, "size": 60},
+         "encoding": {"x": xenc, "y": y, "color": colour, "tooltip": tip}},
+        {"data": _values(totals), "mark": {"type": "text", "dy": -12, "fontSize": 11, "color": "#24292f"},
+         "encoding": {"x": xenc, "y": y, "text": {"field": "text"}}},
+    ]
+    return _spec(title, layers, 400)
 
 
-def handler_bars(counts: pd.DataFrame, title: str) -> go.Figure:
-    """Counts per handler (columns: handler, and one column per series)."""
-    d = counts.iloc[::-1]
-    fig = go.Figure()
+def handler_bars(counts: pd.DataFrame, title: str) -> dict:
+    """Counts per handler (columns: Cán bộ xử lý, and one column per series), stacked."""
     colours = {"Đã giải quyết quá hạn": HEX["not_met"], "Đang quá hạn": "#bf8700", "Sắp đến hạn": HEX["value"]}
-    for col in [c for c in d.columns if c != "Cán bộ xử lý"]:
-        fig.add_trace(go.Bar(y=list(d["Cán bộ xử lý"]), x=list(d[col]), orientation="h", name=col,
-                             marker_color=colours.get(col, "#8c959f"),
-                             hovertemplate="%{y} · " + col + ": %{x}<extra></extra>"))
-    fig.update_layout(barmode="stack")
-    return _base(fig, title, height=max(260, 26 * len(d) + 100))
+    series = [c for c in counts.columns if c != "Cán bộ xử lý"]
+    handlers = [str(h) for h in counts["Cán bộ xử lý"]]
+    rows = [{"handler": h, "series": col, "v": int(v or 0), "i": i, "text": fmt_int(v)}
+            for i, col in enumerate(series) for h, v in zip(handlers, counts[col])]
+    layers = [{"mark": {"type": "bar"},
+               "encoding": {"y": {"field": "handler", "type": "nominal", "sort": handlers,
+                                  "axis": {"title": None, "labelLimit": 200}},
+                            "x": {"field": "v", "type": "quantitative", "stack": "zero",
+                                  "axis": {"title": None, "format": ",d", "tickMinStep": 1}},
+                            "color": {"field": "series", "type": "nominal",
+                                      "scale": _colour_scale([(c, colours.get(c, "#8c959f")) for c in series])},
+                            "order": {"field": "i", "type": "quantitative"},
+                            "tooltip": [{"field": "handler", "title": "Cán bộ xử lý"},
+                                        {"field": "series", "title": " "}, {"field": "text", "title": "Số hồ sơ"}]}}]
+    return _spec(title, layers, {"step": 24}, data=rows)
 
 
-def value_only_trend(x: list[str], ys: list, title: str, suffix: str = RATE_SUFFIX) -> go.Figure:
-    fig = go.Figure(go.Scatter(x=x, y=ys, mode="lines+markers", line={"color": HEX["value"]},
-                               hovertemplate="%{x}: %{y:.1f}" + suffix + "<extra></extra>"))
-    fig.update_yaxes(ticksuffix=suffix)
-    return _base(fig, title)
-
-
-def number_text(value) -> str:
-    return fmt_number(value)
+def show(container, spec: dict, key: str) -> None:
+    """Draw a spec across its container (`container` is st or a column)."""
+    container.vega_lite_chart(spec, width="stretch", key=key)

@@ -1,5 +1,5 @@
 """Files the pages offer for download: .xlsx lists, the II.06a form, and the giao ban's printable
-HTML report (charts embedded as plotly HTML/JS inline, so the one file opens offline and prints).
+HTML report (charts drawn as inline SVG, so the one file opens offline, prints sharp and runs no script).
 """
 from __future__ import annotations
 
@@ -103,6 +103,8 @@ tr.total td { font-weight: bold; }
 .kpi .v { font-size: 15pt; font-weight: bold; }
 .met { color: #1a7f37; } .not_met { color: #cf222e; } .none { color: #57606a; }
 .note { font-size: 10pt; color: #444; }
+figure.chart { margin: 8px 0 16px; page-break-inside: avoid; }
+figure.chart svg { max-width: 100%; height: auto; }
 @media print { .pagebreak { page-break-before: always; } body { margin: 10mm; } }
 """
 
@@ -153,10 +155,17 @@ def report06a_html(df: pd.DataFrame) -> str:
     return (f"<table class='f06a'><thead>{top}{sub}{nums}</thead><tbody>{''.join(body)}</tbody></table>")
 
 
-def figure_html(fig, first: bool) -> str:
-    """A plotly figure as an HTML fragment; the first one carries plotly.js inline."""
-    return fig.to_html(full_html=False, include_plotlyjs="inline" if first else False,
-                       config={"displaylogo": False, "responsive": True})
+REPORT_CHART_WIDTH = 680  # px of plot area: fits an A4 page in portrait with the report's margins
+
+
+def figure_html(spec: dict) -> str:
+    """A ui.charts spec as inline SVG, drawn on the server by vl-convert (Vega-Lite compiled in
+    process, no browser): the same spec as on screen, with a fixed width because a file has no
+    container to stretch to."""
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(dict(spec, width=REPORT_CHART_WIDTH), vl_version="6.4")
+    return f"<figure class='chart'>{svg}</figure>"
 
 
 def meeting_report(title: str, meta_lines: list[str], sections: list[tuple[str, str]]) -> bytes:
