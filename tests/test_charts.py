@@ -89,6 +89,10 @@ def test_heatmap_centres_its_colours_on_the_target_and_leaves_empty_cells_out():
     cells = spec["data"]["values"]
     assert {(c["sector"], c["month"]) for c in cells} == {("Đất đai", "T1/26"), ("Đất đai", "T2/26"),
                                                           ("Hộ tịch", "T2/26")}
+    # 99 % is dark green, 88,9 % pale orange (the scale runs 75 - 95 - 100)
+    assert {c["month"]: c["ink"] for c in cells if c["sector"] == "Đất đai"} == {"T1/26": "white",
+                                                                             "T2/26": "#1f2328"}
+    assert [c["ink"] for c in cells if c["sector"] == "Hộ tịch"] == ["white"]     # 100 %: dark green
     scale = spec["layer"][0]["encoding"]["color"]["scale"]
     assert scale["domain"] == [75.0, 95.0, 100] and scale["range"][0] == HEX["not_met"]
     assert charts.heatmap(matrix, "Tỷ lệ")["layer"][0]["encoding"]["color"]["scale"]["domain"] == [70.0, 90.0, 100]

@@ -234,7 +234,10 @@ def heatmap(matrix: pd.DataFrame, title: str, target: float | None = None) -> di
     for sector, line in zip(matrix.index, matrix.to_numpy(dtype="float64")):
         for month, v in zip(matrix.columns, line):
             if pd.notna(v):
-                rows.append({"sector": str(sector), "month": str(month), "v": float(v), "text": fmt_pct(v)})
+                # white text where the colour is dark: the outer 60 % of either half of the scale
+                dark = v <= low + 0.4 * (mid - low) or v >= mid + 0.6 * (100 - mid)
+                rows.append({"sector": str(sector), "month": str(month), "v": float(v), "text": fmt_pct(v),
+                             "ink": "white" if dark else "#1f2328"})
     months = [str(c) for c in matrix.columns]
     sectors = [str(s) for s in matrix.index]
     x = _x_ordinal(months, "month", orient="top")
@@ -248,8 +251,10 @@ def heatmap(matrix: pd.DataFrame, title: str, target: float | None = None) -> di
                                 "legend": {"title": None, "labelExpr": "datum.label + ' %'", "orient": "right"}},
                       "tooltip": [{"field": "sector", "title": "Lĩnh vực"}, {"field": "month", "title": "Tháng"},
                                   {"field": "text", "title": "Tỷ lệ"}]}},
-        {"mark": {"type": "text", "fontSize": 10, "color": "#1f2328"},
-         "encoding": {"x": x, "y": y, "text": {"field": "text"}}},
+        {"mark": {"type": "text", "fontSize": 10},
+         "encoding": {"x": x, "y": y, "text": {"field": "text"},
+                      "color": {"condition": {"test": "datum.ink === 'white'", "value": "white"},
+                                "value": "#1f2328"}}},
     ]
     return _spec(title, layers, {"step": 28}, data=rows)
 
@@ -413,7 +418,9 @@ def index766_stacked(months: list[dict], title: str = "Điểm Chỉ số 766 th
          "encoding": {"x": xenc, "y": y, "color": colour, "tooltip": tip}},
         {"data": _values(totals), "mark": {"type": "point", "filled": True, "size": 60},
          "encoding": {"x": xenc, "y": y, "color": colour, "tooltip": tip}},
-        {"data": _values(totals), "mark": {"type": "text", "dy": -12, "fontSize": 11, "color": "#24292f"},
+        # inside the top of the bar: just above it, the reachable maximum's dashed line runs
+        {"data": _values(totals), "mark": {"type": "text", "baseline": "top", "dy": 6, "fontSize": 11,
+                                           "fontWeight": "bold", "color": "white"},
          "encoding": {"x": xenc, "y": y, "text": {"field": "text"}}},
     ]
     return _spec(title, layers, 400)
