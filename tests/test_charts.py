@@ -192,3 +192,20 @@ def test_axes_use_the_vietnamese_locale():
     texts = svg_texts(all_kinds()["metric_trend"])
     assert any(re.fullmatch(r"\d+ %", t) for t in texts), texts   # rate axis labels end in " %"
     assert "T1/26" in texts and "Chỉ tiêu ≥ 95 %" in texts
+
+
+def test_empty_and_missing_inputs_still_draw():
+    """A period without data reaches the charts as empty frames or all-missing values: they draw an
+    empty frame, never an error (the pages say "không có dữ liệu" next to them)."""
+    empty_months = months_frame([])
+    specs = [
+        charts.metric_trend(months_frame([None, None]), "on_time_rate", [target("on_time_rate", ">=", 95)], "month"),
+        charts.metric_trend(empty_months, "on_time_rate", [], "month"),
+        charts.heatmap(pd.DataFrame({"T1/26": [None]}, index=["Đất đai"], dtype="float64"), "Tỷ lệ", 95.0),
+        charts.stacked_counts([], {"Trực tuyến": []}, "Kênh"),
+        charts.index766_stacked([]),
+        charts.rating_shares(pd.DataFrame({"month": [], "rating": [], "ratings": []}), "month", "Theo tháng"),
+    ]
+    for spec in specs:
+        svg = exports.figure_html(spec)
+        assert "<svg" in svg and "NaN" not in svg
