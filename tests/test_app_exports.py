@@ -72,3 +72,14 @@ def test_on_click_workbook_is_built_when_called_and_a_failure_says_so(caplog):
     cells = [c.value for row in wb["Lỗi"].iter_rows() for c in row if c.value]
     assert any("Danh sách hồ sơ: không tạo được tệp" in str(v) for v in cells)
     assert "disk full" in caplog.text
+
+
+def test_a_chart_that_cannot_be_drawn_leaves_a_note_in_the_report(monkeypatch, caplog):
+    import vl_convert
+
+    def broken(*args, **kwargs):
+        raise ValueError("Vega-Lite to SVG conversion failed")
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", broken)
+    part = exports.figure_html(charts.stacked_counts(["T1/26"], {"Trực tuyến": [3]}, "Hồ sơ theo kênh"))
+    assert part.startswith("<p class='note'>Hồ sơ theo kênh: không vẽ được biểu đồ")
+    assert "conversion failed" in caplog.text

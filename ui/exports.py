@@ -161,10 +161,16 @@ REPORT_CHART_WIDTH = 680  # px of plot area: fits an A4 page in portrait with th
 def figure_html(spec: dict) -> str:
     """A ui.charts spec as inline SVG, drawn on the server by vl-convert (Vega-Lite compiled in
     process, no browser): the same spec as on screen, with a fixed width because a file has no
-    container to stretch to."""
-    import vl_convert
+    container to stretch to. A chart that cannot be drawn becomes a note, so the report keeps its
+    tables; the details go to the server log."""
+    try:
+        import vl_convert
 
-    svg = vl_convert.vegalite_to_svg(dict(spec, width=REPORT_CHART_WIDTH), vl_version="6.4")
+        svg = vl_convert.vegalite_to_svg(dict(spec, width=REPORT_CHART_WIDTH), vl_version="6.4")
+    except Exception:
+        log.exception("report chart %r could not be drawn", spec.get("title"))
+        title = html.escape(str(spec.get("title") or "Biểu đồ"))
+        return f"<p class='note'>{title}: không vẽ được biểu đồ; chi tiết đã ghi vào nhật ký máy chủ.</p>"
     return f"<figure class='chart'>{svg}</figure>"
 
 
