@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui import charts, data, judging, page, periods
 from ui.format import fmt_pct, fmt_period, fmt_pp, fmt_target
-from ui.labels import METRICS, TREND
+from ui.labels import METRICS, TREND, TREND_GROUPS
 
 RANGES = {"nam": "Từ đầu năm đến cuối kỳ", "12t": "12 tháng gần nhất", "ky": "Kỳ đã chọn"}
 
@@ -23,6 +23,23 @@ def _window(f, choice: str) -> tuple[date, date]:
     if choice == "ky":
         return f.start, f.end
     return periods.trend_window(f.period)
+
+
+def _metric_charts(df, keys: list[str], target_rows: list[dict], grain: str) -> None:
+    """Two columns of metric charts; metrics without any value are named below them."""
+    shown = 0
+    cols = st.columns(2)
+    empty = []
+    for key in keys:
+        if df[key].isna().all():
+            empty.append(METRICS[key].label)
+            continue
+        with cols[shown % 2]:
+            with page.guard(METRICS[key].label):
+                charts.show(st, charts.metric_trend(df, key, target_rows, grain), key=f"xh_{key}")
+        shown += 1
+    if empty:
+        st.caption("Không có dữ liệu trong khoảng thời gian: " + "; ".join(empty) + ".")
 
 
 def _months(start: date, end: date) -> list[tuple[date, date]]:
@@ -54,19 +71,14 @@ def body(f) -> None:
         return
 
     st.subheader(f"Các chỉ số theo {periods.GRAINS[grain].lower()}")
-    shown = 0
-    cols = st.columns(2)
-    empty = []
-    for key in TREND:
-        if df[key].isna().all():
-            empty.append(METRICS[key].label)
+    # Only the open tab's charts are drawn (on_change="rerun" makes tabs lazy): each chart costs
+    # the browser 25-30 ms, and 14 of them kept the page above 2 s (docs/performance.md, round 6).
+    tabs = st.tabs(list(TREND_GROUPS), key="xh_group", on_change="rerun")
+    for tab, keys in zip(tabs, TREND_GROUPS.values()):
+        if not tab.open:
             continue
-        with cols[shown % 2]:
-            with page.guard(METRICS[key].label):
-                charts.show(st, charts.metric_trend(df, key, target_rows, grain), key=f"xh_{key}")
-        shown += 1
-    if empty:
-        st.caption("Không có dữ liệu trong khoảng thời gian: " + "; ".join(empty) + ".")
+        with tab:
+            _metric_charts(df, keys, target_rows, grain)
 
     st.subheader("Theo lĩnh vực")
     options = [k for k in TREND if k in METRICS]

@@ -4,6 +4,7 @@ with `python -m etl sample --db <tmp>` (fixture `sample_db`, also used by tests/
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.auth import DEMO_USER
 from core.db import file_identity
+from ui.labels import METRICS, TREND_GROUPS
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -225,16 +227,30 @@ def test_giao_ban_builds_its_workbooks_only_when_clicked(sample_db, monkeypatch)
     assert built == []
 
 
+def chart_titles(at: AppTest) -> list[str]:
+    return [json.loads(c.proto.spec).get("title") for c in at.get("vega_lite_chart")]
+
+
 def test_trends_charts_and_grain(sample_db, monkeypatch):
     at = open_page(make_app(sample_db, monkeypatch), "pages/xu_huong.py")
     assert_clean(at)
-    charts = at.get("vega_lite_chart")
-    assert len(charts) >= 12
+    assert [t.label for t in at.tabs] == list(TREND_GROUPS)
+    # only the open tab's metric charts are drawn, then by sector, the heat map, the projection
+    first = chart_titles(at)
+    assert "Tỷ lệ giải quyết đúng hạn" in first and "Tỷ lệ hồ sơ trực tuyến" not in first
+    assert len(first) == 4 + 3
     assert "Dự báo đến cuối năm 2026" in texts(at.subheader)
     assert "Dự báo tháng 12" in [m.label for m in at.metric]
+    at.session_state["xh_group"] = "Chuyển đổi số"
+    at.run()
+    assert_clean(at)
+    digital = chart_titles(at)
+    assert {METRICS[k].label for k in TREND_GROUPS["Chuyển đổi số"]} <= set(digital)
+    assert "Tỷ lệ giải quyết đúng hạn" not in digital
     at.button_group(key="xh_grain").set_value("week").run()
     assert_clean(at)
-    assert len(at.get("vega_lite_chart")) >= 12
+    weekly = chart_titles(at)                                # the tab stays open across a grain change
+    assert "Tỷ lệ hồ sơ trực tuyến" in weekly and "Tỷ lệ giải quyết đúng hạn" not in weekly
     at.selectbox(key="xh_metric").set_value("online_share").run()
     assert_clean(at)
 

@@ -153,7 +153,7 @@ def test_page_in_browser(browser, server, script, title):
 
 def test_charts_draw_in_the_browser(browser, server):
     """Xu hướng's Vega-Lite charts all draw their marks, with Vietnamese axis labels and no error in
-    the browser's console."""
+    the browser's console; another theme's tab draws its charts when clicked."""
     context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="vi-VN")
     page = context.new_page()
     errors = []
@@ -166,12 +166,23 @@ def test_charts_draw_in_the_browser(browser, server):
             const boxes = document.querySelectorAll("[data-testid='stVegaLiteChart']");
             const drawn = Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart'] svg.marks"))
                                .filter(s => s.querySelector('.role-mark > *'));
-            return boxes.length >= 12 && drawn.length === boxes.length; }""", timeout=60_000)
+            return boxes.length >= 7 && drawn.length === boxes.length; }""", timeout=60_000)
         labels = page.evaluate("""() => Array.from(document.querySelectorAll(
             "[data-testid='stVegaLiteChart'] .role-axis-label text")).map(t => t.textContent)""")
         assert any(re.fullmatch(r"\d+ %", t) for t in labels), labels[:40]
         assert "T1/26" in labels
         assert not [t for t in labels if "NaN" in t or re.search(r"\d,\d{3}\b", t)], labels
+        # another theme's tab: its charts are drawn on the click (the tabs are lazy)
+        before = page.locator("[data-testid='stVegaLiteChart']").count()
+        page.get_by_role("tab", name="Chuyển đổi số").click()
+        page.wait_for_function(f"""() => {{
+            const boxes = document.querySelectorAll("[data-testid='stVegaLiteChart']");
+            const drawn = Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart'] svg.marks"))
+                               .filter(s => s.querySelector('.role-mark > *'));
+            return boxes.length > {before} && drawn.length === boxes.length; }}""", timeout=60_000)
+        titles = page.evaluate("""() => Array.from(document.querySelectorAll(
+            "[data-testid='stVegaLiteChart'] .role-title-text")).map(t => t.textContent)""")
+        assert "Tỷ lệ hồ sơ trực tuyến" in titles, titles
         # resources this offline machine cannot fetch (web fonts) are not the charts' errors
         assert not [e for e in errors if not e.startswith("Failed to load resource")], errors
     finally:
