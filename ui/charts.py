@@ -29,8 +29,7 @@ SERIES_COLOURS = ["#0969da", "#bf8700", "#8250df", "#8c959f", "#1a7f37", "#cf222
 NO_SECTOR = "Chưa xác định lĩnh vực"
 
 
-def _spec(title: str | None, layers: list[dict], height, data: list[dict] | None = None,
-          legend: bool = True) -> dict:
+def _spec(title: str | None, layers: list[dict], height, data: list[dict] | None = None) -> dict:
     """The frame every chart shares: title, width of its container, the Vietnamese number locale,
     a legend on top. A number `height` is the whole chart's (title, legend and axes included, as
     Streamlit fits it); {"step": n} gives each bar n px."""
@@ -46,7 +45,7 @@ def _spec(title: str | None, layers: list[dict], height, data: list[dict] | None
             "view": {"stroke": None},
             "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#eaeef2", "domainColor": "#d0d7de"},
             "legend": {"orient": "top", "title": None, "labelFontSize": 11, "labelLimit": 320,
-                       "symbolSize": 90, "disable": not legend},
+                       "symbolSize": 90},
             "title": {"fontSize": 15, "anchor": "start", "offset": 10},
         },
     }
