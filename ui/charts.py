@@ -68,8 +68,12 @@ def _colour_scale(pairs: list[tuple[str, str]]) -> dict:
     return {"domain": list(seen), "range": list(seen.values())}
 
 
-def _status_colour(status: str) -> str:
-    return HEX["met"] if status == "met" else HEX["not_met"] if status == "not_met" else HEX["none"]
+def _judged(target_rows: list[dict], key: str, value: float | None, day: date):
+    """(verdict, status label, colour) of one value against the targets in effect on `day`."""
+    verdict = judging.judge_value(target_rows, key, value, day)
+    status = verdict.status if value is not None else "no_data"
+    colour = HEX["met"] if status == "met" else HEX["not_met"] if status == "not_met" else HEX["none"]
+    return verdict, STATUS_LABELS.get(status, status), colour
 
 
 def _num(value) -> float | None:
@@ -104,7 +108,7 @@ def bucket_labels(df: pd.DataFrame, grain: str) -> list[str]:
     for s, e in zip(df["bucket_start"], df["bucket_end"]):
         s, e = _as_date(s), _as_date(e)
         if grain == "month":
-            out.append(f"T{s.month}/{s.year % 100:02d}")
+            out.append(month_label(s))
         elif grain == "quarter":
             out.append(f"Q{(s.month - 1) // 3 + 1}/{s.year % 100:02d}")
         else:
@@ -113,17 +117,19 @@ def bucket_labels(df: pd.DataFrame, grain: str) -> list[str]:
 
 
 def _x_ordinal(labels: list[str], field: str = "x", **axis) -> dict:
-    """An x axis of text labels in the given order (period labels are not sortable as text). Up to
-    labels that would overlap are thinned to every other one (a narrow column, or weeks)."""
+    """An x axis of text labels in the given order (period labels are not sortable as text). Labels
+    that would overlap are thinned to every other one (a narrow column, or weeks)."""
     return {"field": field, "type": "ordinal", "sort": labels, "scale": {"domain": labels},
             "axis": {"title": None, "labelAngle": 0, "labelOverlap": "parity", **axis}}
 
 
-def _target_rules(targets: list[tuple[str, float]], channel: str) -> list[dict]:
-    """Dashed rules at each target's level with their label (x for horizontal bars, y otherwise)."""
+def _target_rules(targets: list[dict], channel: str, value: str = "value") -> list[dict]:
+    """Dashed rules at each target's level (its `comparator` and `value` field) with their label
+    (x for horizontal bars, y otherwise)."""
     if not targets:
         return []
-    rows = [{"t": v, "label": f"Chỉ tiêu {text}"} for text, v in targets]
+    rows = [{"t": float(t[value]), "label": f"Chỉ tiêu {fmt_target(t['comparator'], t[value])}"}
+            for t in targets]
     rule = {"data": _values(rows), "mark": {"type": "rule", "color": HEX["target"], "strokeDash": DASH,
                                              "strokeWidth": 2},
             "encoding": {channel: {"field": "t", "type": "quantitative"},
@@ -150,10 +156,8 @@ def metric_trend(df: pd.DataFrame, key: str, target_rows: list[dict], grain: str
     ends = [_as_date(e) for e in df["period_end"]]
     points, colours = [], []
     for lab, v, d in zip(x, values, ends):
-        verdict = judging.judge_value(target_rows, key, v, d)
-        status = verdict.status if v is not None else "no_data"
-        name = STATUS_LABELS.get(status, status)
-        colours.append((name, _status_colour(status)))
+        verdict, name, colour = _judged(target_rows, key, v, d)
+        colours.append((name, colour))
         points.append({"x": lab, "v": v, "status": name, "text": fmt_pct(v),
                        "target": verdict.target_text if verdict.targets else "–"})
     steps = []
@@ -200,15 +204,12 @@ def sector_bars(df: pd.DataFrame, key: str, target_rows: list[dict], day: date, 
     rows, colours = [], []
     for sector, v in zip(df["sector"], df[key]):
         v = _num(v)
-        name = NO_SECTOR if sector is None or (isinstance(sector, float) and pd.isna(sector)) else str(sector)
-        verdict = judging.judge_value(target_rows, key, v, day)
-        status = verdict.status if v is not None else "no_data"
-        colours.append((STATUS_LABELS.get(status, status), _status_colour(status)))
-        rows.append({"sector": name, "v": v if v is not None else 0.0, "text": fmt_pct(v),
-                     "status": STATUS_LABELS.get(status, status)})
+        _, status, colour = _judged(target_rows, key, v, day)
+        colours.append((status, colour))
+        rows.append({"sector": NO_SECTOR if sector is None or pd.isna(sector) else str(sector),
+                     "v": v if v is not None else 0.0, "text": fmt_pct(v), "status": status})
     order = [r["sector"] for r in rows]
-    targets = [(fmt_target(r["comparator"], r["value"]), float(r["value"]))
-               for r in judging.rows_for(target_rows, key) if judging.in_effect(r, day)]
+    targets = [r for r in judging.rows_for(target_rows, key) if judging.in_effect(r, day)]
     y = {"field": "sector", "type": "nominal", "sort": order, "axis": {"title": None, "labelLimit": 260}}
     x = {"field": "v", "type": "quantitative", "axis": PCT_AXIS}
     layers = [
@@ -273,9 +274,8 @@ def projection_chart(proj: dict, title: str) -> dict:
                "encoding": {"x": x, "y": y, "color": {"field": "series", "type": "nominal"}, "tooltip": tip}}]
     if proj.get("slope_pp_per_month") is not None:
         a, b = proj["intercept"], proj["slope_pp_per_month"]
-        trend = [{"x": f"T{m}", "v": min(100.0, max(0.0, a + b * m)), "series": "Xu hướng"} for m in range(1, 13)]
-        for r in trend:
-            r["text"] = fmt_pct(r["v"])
+        fitted = [min(100.0, max(0.0, a + b * m)) for m in range(1, 13)]
+        trend = [{"x": lab, "v": v, "series": "Xu hướng", "text": fmt_pct(v)} for lab, v in zip(months, fitted)]
         names.append(("Xu hướng", HEX["projection"]))
         december = proj.get("projected_december")
         layers.append({"data": _values(trend), "mark": {"type": "line", "strokeDash": [2, 3], "strokeWidth": 2},
@@ -291,8 +291,7 @@ def projection_chart(proj: dict, title: str) -> dict:
                                                   "color": HEX["projection"]},
                  "encoding": {"x": x, "y": y, "text": {"field": "text"}}},
             ]
-    layers += _target_rules([(fmt_target(t["comparator"], t["target"]), float(t["target"]))
-                             for t in proj.get("targets") or []], "y")
+    layers += _target_rules(proj.get("targets") or [], "y", value="target")
     for layer in layers:
         colour = layer["encoding"].get("color")
         if colour:
@@ -381,8 +380,7 @@ def rating_shares(df: pd.DataFrame, by: str, title: str, targets: list[dict] | N
                             "tooltip": [{"field": "x", "title": "Lĩnh vực" if horizontal else "Tháng"},
                                         {"field": "rating", "title": "Mức đánh giá"},
                                         {"field": "text", "title": "Tỷ lệ"}]}}]
-    layers += _target_rules([(fmt_target(t["comparator"], t["value"]), float(t["value"])) for t in targets or []],
-                            "x" if horizontal else "y")
+    layers += _target_rules(targets or [], "x" if horizontal else "y")
     return _spec(title, layers, {"step": 22} if horizontal else 320, data=rows)
 
 
