@@ -55,15 +55,7 @@ def body(f) -> None:
 
     st.subheader("Theo tháng, so với chỉ tiêu")
     target_rows = data.plan_targets(f.path, f.version, f.plan_id) if f.plan_id else []
-    cols = st.columns(2)
-    shown = 0
-    for key in DIGITAL:
-        if monthly.empty or monthly[key].isna().all():
-            continue
-        with cols[shown % 2]:
-            with page.guard(key):
-                charts.show(st, charts.metric_trend(monthly, key, target_rows, "month"), key=f"cds_{key}")
-        shown += 1
+    charts.show_trends(monthly, DIGITAL, target_rows, "month", "cds_")
 
 
 page.run("Chuyển đổi số", body)

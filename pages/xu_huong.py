@@ -25,23 +25,6 @@ def _window(f, choice: str) -> tuple[date, date]:
     return periods.trend_window(f.period)
 
 
-def _metric_charts(df, keys: list[str], target_rows: list[dict], grain: str) -> None:
-    """Two columns of metric charts; metrics without any value are named below them."""
-    shown = 0
-    cols = st.columns(2)
-    empty = []
-    for key in keys:
-        if df[key].isna().all():
-            empty.append(METRICS[key].label)
-            continue
-        with cols[shown % 2]:
-            with page.guard(METRICS[key].label):
-                charts.show(st, charts.metric_trend(df, key, target_rows, grain), key=f"xh_{key}")
-        shown += 1
-    if empty:
-        st.caption("Không có dữ liệu trong khoảng thời gian: " + "; ".join(empty) + ".")
-
-
 def _months(start: date, end: date) -> list[tuple[date, date]]:
     out, cur = [], date(start.year, start.month, 1)
     while cur <= end:
@@ -78,7 +61,7 @@ def body(f) -> None:
         if not tab.open:
             continue
         with tab:
-            _metric_charts(df, keys, target_rows, grain)
+            charts.show_trends(df, keys, target_rows, grain, "xh_", name_empty=True)
 
     st.subheader("Theo lĩnh vực")
     options = [k for k in TREND if k in METRICS]

@@ -15,8 +15,9 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import streamlit as st
 
-from ui import judging
+from ui import judging, page
 from ui.format import fmt_bucket, fmt_int, fmt_pct, fmt_score, fmt_target
 from ui.labels import HEX, METRICS, RATINGS, STATUS_LABELS
 
@@ -446,3 +447,20 @@ def handler_bars(counts: pd.DataFrame, title: str) -> dict:
 def show(container, spec: dict, key: str) -> None:
     """Draw a spec across its container (`container` is st or a column)."""
     container.vega_lite_chart(spec, width="stretch", key=key)
+
+
+def show_trends(df: pd.DataFrame, keys: list[str], target_rows: list[dict], grain: str, key_prefix: str,
+                name_empty: bool = False) -> None:
+    """metric_trend of each of `keys` (kpis_by_period rows), two per row; a metric without any value
+    is left out, and named under the charts when `name_empty`."""
+    cols = st.columns(2)
+    shown, empty = 0, []
+    for key in keys:
+        if df.empty or df[key].isna().all():
+            empty.append(METRICS[key].label)
+            continue
+        with cols[shown % 2], page.guard(METRICS[key].label):
+            show(st, metric_trend(df, key, target_rows, grain), key=f"{key_prefix}{key}")
+        shown += 1
+    if name_empty and empty:
+        st.caption("Không có dữ liệu trong khoảng thời gian: " + "; ".join(empty) + ".")

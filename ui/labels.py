@@ -66,8 +66,7 @@ DIGITAL = ["online_share", "full_online_case_share", "digitised_share", "e_resul
 # Xu hướng's metrics in the themes of the other pages (one tab each, drawn only when open).
 TREND_GROUPS = {
     "Giải quyết hồ sơ": ["on_time_rate", "progress_rate", "time_saving_mean", "time_saving_share"],
-    "Chuyển đổi số": ["online_share", "full_online_case_share", "digitised_share", "e_result_share", "reuse_share",
-                      "online_payment_share", "fee_procedure_online_payment_share"],
+    "Chuyển đổi số": DIGITAL,
     "Hài lòng, phản ánh kiến nghị": ["satisfaction_rate", "satisfaction_rate_land_group", "pakn_on_time_rate"],
 }
 TREND = [key for keys in TREND_GROUPS.values() for key in keys]
