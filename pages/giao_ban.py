@@ -121,15 +121,15 @@ def body(f) -> None:
 
     st.subheader("Theo cán bộ xử lý")
     by_handler = caselists.handler_counts(late, due)
-    fig_handlers = None
+    handlers_chart = None
     if by_handler.empty:
         st.info("Không có hồ sơ trễ hạn hay sắp đến hạn để thống kê theo cán bộ.")
     else:
         c1, c2 = st.columns([2, 3])
         c1.dataframe(by_handler, hide_index=True, key="gb_handlers")
-        fig_handlers = charts.handler_bars(by_handler.drop(columns=["Phòng ban xử lý"]),
-                                           "Số hồ sơ theo cán bộ xử lý")
-        charts.show(c2, fig_handlers, key="gb_handlers_chart")
+        handlers_chart = charts.handler_bars(by_handler.drop(columns=["Phòng ban xử lý"]),
+                                             "Số hồ sơ theo cán bộ xử lý")
+        charts.show(c2, handlers_chart, key="gb_handlers_chart")
 
     st.subheader("Tải về cho cuộc họp")
     unit_text = f.unit or "tất cả đơn vị"
@@ -155,7 +155,7 @@ def body(f) -> None:
         def build_report() -> bytes:
             try:
                 return _meeting_report(f, monday, end, prev_start, prev_end, cur, prev, cur06, prev06,
-                                       late_view, due_view, by_handler, fig_handlers, days)
+                                       late_view, due_view, by_handler, handlers_chart, days)
             except Exception:
                 log.exception("meeting report failed")
                 return ("<html lang='vi'><meta charset='utf-8'><body><p>Không tạo được báo cáo do lỗi ngoài dự "
@@ -168,12 +168,12 @@ def body(f) -> None:
 
 
 def _meeting_report(f, monday, end, prev_start, prev_end, cur, prev, cur06, prev06, late_view, due_view,
-                    by_handler, fig_handlers, days) -> bytes:
+                    by_handler, handlers_chart, days) -> bytes:
     trend_start = monday - timedelta(days=7 * 11)
     weekly = data.kpis_by_period(f.path, f.version, trend_start, end, f.unit, f.sector, None, "week")
     target_rows = data.plan_targets(f.path, f.version, f.plan_id) if f.plan_id else []
-    fig_trend = charts.metric_trend(weekly, "on_time_rate", target_rows, "week",
-                                    title="Tỷ lệ giải quyết đúng hạn 12 tuần gần nhất")
+    trend_chart = charts.metric_trend(weekly, "on_time_rate", target_rows, "week",
+                                      title="Tỷ lệ giải quyết đúng hạn 12 tuần gần nhất")
     kpi_html = "<div class='kpis'>" + "".join(
         f"<div class='kpi'>{label}<div class='v'>{value}</div><div class='note'>tuần trước: {before}</div></div>"
         for label, value, before in [
@@ -185,7 +185,7 @@ def _meeting_report(f, monday, end, prev_start, prev_end, cur, prev, cur06, prev
             ("Sắp đến hạn", fmt_int(len(due_view)), "–"),
         ]) + "</div>"
     sections = [
-        ("1. Số liệu chính", kpi_html + exports.figure_html(fig_trend)),
+        ("1. Số liệu chính", kpi_html + exports.figure_html(trend_chart)),
         (f"2. Biểu II.06a tuần {fmt_period(monday, end)}", exports.report06a_html(cur06)),
         (f"3. Biểu II.06a tuần trước {fmt_period(prev_start, prev_end)}", exports.report06a_html(prev06)),
         (f"4. Hồ sơ trễ hạn ({len(late_view)})", exports.table_html(
@@ -199,7 +199,7 @@ def _meeting_report(f, monday, end, prev_start, prev_end, cur, prev, cur06, prev
                                    if c in due_view.columns]),
             numeric=[CASE_LIST_COLUMNS["working_days_left"]])),
         ("6. Theo cán bộ xử lý", exports.table_html(by_handler, numeric=list(by_handler.columns[2:]))
-         + (exports.figure_html(fig_handlers) if fig_handlers is not None else "")),
+         + (exports.figure_html(handlers_chart) if handlers_chart is not None else "")),
     ]
     meta = [f"Tuần {fmt_period(monday, end)} · {f.unit or 'tất cả đơn vị'}"
             + (f" · lĩnh vực {f.sector}" if f.sector else ""),

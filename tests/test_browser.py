@@ -151,6 +151,14 @@ def test_page_in_browser(browser, server, script, title):
         context.close()
 
 
+# at least `min` chart boxes, each with a data mark drawn in its svg (a Vega view's svg exists first)
+ALL_CHARTS_DRAWN = """min => {
+    const boxes = document.querySelectorAll("[data-testid='stVegaLiteChart']");
+    const drawn = Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart'] svg.marks"))
+                       .filter(s => s.querySelector('.role-mark > *'));
+    return boxes.length >= min && drawn.length === boxes.length; }"""
+
+
 def test_charts_draw_in_the_browser(browser, server):
     """Xu hướng's Vega-Lite charts all draw their marks, with Vietnamese axis labels and no error in
     the browser's console; another theme's tab draws its charts when clicked."""
@@ -162,11 +170,7 @@ def test_charts_draw_in_the_browser(browser, server):
     try:
         page.goto(f"{server}/xu_huong")
         _settle(page)
-        page.wait_for_function("""() => {
-            const boxes = document.querySelectorAll("[data-testid='stVegaLiteChart']");
-            const drawn = Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart'] svg.marks"))
-                               .filter(s => s.querySelector('.role-mark > *'));
-            return boxes.length >= 7 && drawn.length === boxes.length; }""", timeout=60_000)
+        page.wait_for_function(ALL_CHARTS_DRAWN, arg=7, timeout=60_000)
         labels = page.evaluate("""() => Array.from(document.querySelectorAll(
             "[data-testid='stVegaLiteChart'] .role-axis-label text")).map(t => t.textContent)""")
         assert any(re.fullmatch(r"\d+ %", t) for t in labels), labels[:40]
@@ -175,11 +179,7 @@ def test_charts_draw_in_the_browser(browser, server):
         # another theme's tab: its charts are drawn on the click (the tabs are lazy)
         before = page.locator("[data-testid='stVegaLiteChart']").count()
         page.get_by_role("tab", name="Chuyển đổi số").click()
-        page.wait_for_function(f"""() => {{
-            const boxes = document.querySelectorAll("[data-testid='stVegaLiteChart']");
-            const drawn = Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart'] svg.marks"))
-                               .filter(s => s.querySelector('.role-mark > *'));
-            return boxes.length > {before} && drawn.length === boxes.length; }}""", timeout=60_000)
+        page.wait_for_function(ALL_CHARTS_DRAWN, arg=before + 1, timeout=60_000)
         titles = page.evaluate("""() => Array.from(document.querySelectorAll(
             "[data-testid='stVegaLiteChart'] .role-title-text")).map(t => t.textContent)""")
         assert "Tỷ lệ hồ sơ trực tuyến" in titles, titles

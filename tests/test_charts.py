@@ -3,6 +3,7 @@ that every kind compiles and draws with the Vietnamese number locale (vl-convert
 Vega-Lite that renders the printable report)."""
 from __future__ import annotations
 
+import calendar
 import json
 import re
 from datetime import date
@@ -39,10 +40,9 @@ def svg_texts(spec: dict) -> list[str]:
 
 
 def months_frame(values: list[float | None], key: str = "on_time_rate") -> pd.DataFrame:
-    starts = [date(2026, m, 1) for m in range(1, len(values) + 1)]
-    ends = [date(2026, m + 1, 1) - pd.Timedelta(days=1) if m < 12 else date(2026, 12, 31)
-            for m in range(1, len(values) + 1)]
-    ends = [e.date() if hasattr(e, "date") and not isinstance(e, date) else e for e in ends]
+    months = range(1, len(values) + 1)
+    starts = [date(2026, m, 1) for m in months]
+    ends = [date(2026, m, calendar.monthrange(2026, m)[1]) for m in months]
     return pd.DataFrame({"bucket_start": starts, "bucket_end": ends, "period_end": ends, key: values})
 
 
