@@ -90,8 +90,10 @@ def pages() -> dict[str, list[tuple[str, object]]]:
             ("kpis_by_sector(year)", lambda con: metrics.kpis_by_sector(con, *PERIOD, threshold_pct=threshold(con))),
             ("kpis_by_sector_period(12 months)",
              lambda con: metrics.kpis_by_sector_period(con, *PERIOD, threshold_pct=threshold(con), grain="month")),
-            ("projection(on_time_rate, year)",
-             lambda con: targets.projection(con, _plan_id(con), "on_time_rate", PERIOD[1].year, PERIOD[1])),
+            # the projection's months are the trend call above (ui.data.projection_basis); its
+            # target rows on 31 December are the year end's, cached
+            ("kpis(year), the projection's year to date",
+             lambda con: metrics.kpis(con, *PERIOD, threshold_pct=threshold(con))),
         ],
         "Chuyển đổi số": period_figures() + [
             ("kpis_by_period(year, month)",

@@ -81,6 +81,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_max_rows", 10_000, int, "Row cap for ad-hoc SQL results; more rows are cut and the user told so."),
     Setting("query_memory_limit", "1GB", str, "DuckDB memory_limit of read-only query connections."),
     Setting("query_threads", 2, int, "DuckDB threads of read-only query connections."),
+    Setting("page_query_workers", 2, int,
+            "Query calls a dashboard page runs at the same time on worker threads besides its own "
+            "(ui.data.later); 0 runs every call in the page's thread, one after another."),
     Setting("time_saving_threshold_pct", 20.0, float,
             "Default threshold (percent) for the time-saving share; seed 001 uses 20, seed 003 uses 30."),
     Setting("due_soon_working_days", 3, int, "Horizon of the due-soon list, in working days."),

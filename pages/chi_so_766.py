@@ -38,6 +38,8 @@ def body(f) -> None:
     st.caption("Điểm các tiêu chí tính từ dữ liệu hồ sơ theo cách chấm hiện hành của Cổng Dịch vụ công quốc gia "
                "(do bên thứ ba dựng lại); các tiêu chí dữ liệu hồ sơ không đo được ghi “chưa đo được” và không tính "
                "vào điểm tối đa đo được. Chỉ số tính cho cả đơn vị, không lọc theo lĩnh vực.")
+    start, end = periods.trend_window(f.period)
+    months_f = data.later(data.index766_by_month, f.path, f.version, start, end, f.unit)  # meanwhile
     idx = data.index766(f.path, f.version, f.start, f.end, f.unit)
     c = st.columns(3)
     c[0].metric("Tổng điểm đo được", fmt_score(idx.get("total")), border=True)
@@ -61,11 +63,10 @@ def body(f) -> None:
     if unmeasured:
         st.caption(f"{len(unmeasured)} tiêu chí {NOT_MEASURED}: " + "; ".join(unmeasured) + ".")
 
-    start, end = periods.trend_window(f.period)
     st.subheader("Theo tháng")
     st.caption(f"Từ {fmt_period(start, end)}; mỗi tháng chấm riêng (tháng cuối tính đến {end:%d/%m/%Y}).")
     with page.guard("Theo tháng"):
-        months = data.index766_by_month(f.path, f.version, start, end, f.unit)
+        months = months_f.result()
         if not months:
             st.info("Không có tháng nào trong khoảng thời gian.")
             return

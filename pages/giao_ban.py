@@ -76,12 +76,14 @@ def body(f) -> None:
                + f"; so với tuần trước {fmt_period(prev_start, prev_end)}. Biểu II.06a tính cho cả đơn vị, mọi lĩnh vực"
                + (f"; các danh sách lọc theo lĩnh vực {f.sector}." if f.sector else "."))
 
+    # six independent queries: four on worker threads while this thread runs the other two
+    prev06_f = data.later(data.report06a, f.path, f.version, prev_start, prev_end, f.unit)
+    prev_f = data.later(data.kpis, f.path, f.version, prev_start, prev_end, f.unit, f.sector, None)
+    late_f = data.later(data.late_cases, f.path, f.version, monday, end, f.unit, f.sector)
+    due_f = data.later(data.due_soon, f.path, f.version, monday, end, f.unit, f.sector, days)
     cur06 = data.report06a(f.path, f.version, monday, end, f.unit)
-    prev06 = data.report06a(f.path, f.version, prev_start, prev_end, f.unit)
     cur = data.kpis(f.path, f.version, monday, end, f.unit, f.sector, None)
-    prev = data.kpis(f.path, f.version, prev_start, prev_end, f.unit, f.sector, None)
-    late = data.late_cases(f.path, f.version, monday, end, f.unit, f.sector)
-    due = data.due_soon(f.path, f.version, monday, end, f.unit, f.sector, days)
+    prev06, prev, late, due = prev06_f.result(), prev_f.result(), late_f.result(), due_f.result()
 
     cols = st.columns(6)
     cards.count_metric("Tiếp nhận", cur["received"], prev["received"], "tuần trước", container=cols[0])

@@ -28,6 +28,10 @@ def _rating_table(dist: pd.DataFrame) -> pd.DataFrame:
 
 def body(f) -> None:
     threshold, cur, prev, evaluated = data.period_figures(f)
+    start, end = periods.trend_window(f.period)
+    # the two distributions run on worker threads while the monthly figures are computed and drawn
+    dist_period_f = data.later(data.ratings_distribution, f.path, f.version, f.start, f.end, f.unit, f.sector)
+    dist_year_f = data.later(data.ratings_distribution, f.path, f.version, start, end, f.unit, f.sector)
     prev_label = periods.previous_label(f.period)
 
     st.caption("Mức độ hài lòng = (Rất hài lòng + Hài lòng) / tổng số đánh giá, tính theo ngày kết thúc của hồ sơ "
@@ -46,7 +50,6 @@ def body(f) -> None:
         st.info("Không có đánh giá nào của hồ sơ kết thúc trong kỳ với bộ lọc đã chọn: mức độ hài lòng "
                 "“không có dữ liệu” (không tính là 0 %).")
 
-    start, end = periods.trend_window(f.period)
     target_rows = data.plan_targets(f.path, f.version, f.plan_id) if f.plan_id else []
     st.subheader("Theo tháng")
     st.caption(f"Từ {fmt_period(start, end)}.")
@@ -65,8 +68,7 @@ def body(f) -> None:
     st.caption("Phần xanh (Rất hài lòng + Hài lòng) tính từ 0: đỉnh của nó là mức độ hài lòng, so với đường chỉ tiêu.")
     satisfaction_targets = [r for r in judging.rows_for(target_rows, "satisfaction_rate") if judging.in_effect(r, f.end)]
     with page.guard("Phân bố đánh giá"):
-        dist_period = data.ratings_distribution(f.path, f.version, f.start, f.end, f.unit, f.sector)
-        dist_year = data.ratings_distribution(f.path, f.version, start, end, f.unit, f.sector)
+        dist_period, dist_year = dist_period_f.result(), dist_year_f.result()
         # one above the other: sector names are long and need the page's width
         if dist_period.empty:
             st.info("Không có đánh giá trong kỳ.")

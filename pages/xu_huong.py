@@ -48,6 +48,13 @@ def body(f) -> None:
     rows = data.applicable_targets(f.path, f.version, f.plan_id, end) if f.plan_id else []
     threshold = data.time_saving_threshold(rows)
     target_rows = data.plan_targets(f.path, f.version, f.plan_id) if f.plan_id else []
+    months = _months(start, end)[-12:]
+    # the sections below the trend need their queries: they run on worker threads while the trend
+    # is computed and drawn
+    by_sector_f = data.later(data.kpis_by_sector, f.path, f.version, start, end, f.unit, threshold)
+    # one query for the heat map's 12 months, not one per month
+    heat_f = data.later(data.kpis_by_sector_period, f.path, f.version, months[0][0], end, f.unit, threshold, "month")
+    basis_f = data.later(data.projection_basis, f.path, f.version, f.plan_id, end.year, end, f.unit) if f.plan_id else None
     df = data.kpis_by_period(f.path, f.version, start, end, f.unit, f.sector, threshold, grain)
     if df.empty or not (df["received"].sum() or df["resolved"].sum() or df["pending"].sum()):
         st.info("Không có hồ sơ nào trong khoảng thời gian và bộ lọc đã chọn.")
@@ -67,7 +74,7 @@ def body(f) -> None:
     options = [k for k in TREND if k in METRICS]
     metric = st.selectbox("Chỉ số", options, index=0, format_func=lambda k: METRICS[k].label, key="xh_metric")
     with page.guard("Theo lĩnh vực"):
-        by_sector = data.kpis_by_sector(f.path, f.version, start, end, f.unit, threshold)
+        by_sector = by_sector_f.result()
         if by_sector.empty or by_sector[metric].isna().all():
             st.info("Không có dữ liệu của chỉ số này theo lĩnh vực trong khoảng thời gian.")
         else:
@@ -77,9 +84,7 @@ def body(f) -> None:
 
     st.subheader("Tỷ lệ giải quyết đúng hạn: lĩnh vực × tháng")
     with page.guard("Bản đồ nhiệt"):
-        months = _months(start, end)[-12:]
-        # one query for the 12 months, not one per month
-        t = data.kpis_by_sector_period(f.path, f.version, months[0][0], end, f.unit, threshold, "month")
+        t = heat_f.result()
         if t.empty:
             st.info("Không có hồ sơ đã giải quyết trong các tháng này.")
         else:
@@ -98,15 +103,15 @@ def body(f) -> None:
 
     st.subheader(f"Dự báo đến cuối năm {end.year}")
     with page.guard("Dự báo"):
-        _projection(f, metric, end)
+        _projection(metric, basis_f)
 
 
-def _projection(f, key: str, end: date) -> None:
+def _projection(key: str, basis_f) -> None:
     meta = METRICS[key]
-    if not f.plan_id:
+    if basis_f is None:
         st.info("Chọn một kế hoạch ở thanh bên để so dự báo với chỉ tiêu.")
         return
-    proj = data.projection(f.path, f.version, f.plan_id, meta.metric, end.year, end, f.unit, meta.scope)
+    proj = data.projection(basis_f.result(), meta.metric, meta.scope)
     st.caption(f"Chỉ số: **{meta.label}**, toàn đơn vị (không lọc lĩnh vực). " + proj.get("method_vi", ""))
     c1, c2, c3 = st.columns(3)
     c1.metric("Từ đầu năm đến nay", fmt_pct(proj.get("ytd_value")), border=True)

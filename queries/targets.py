@@ -117,8 +117,9 @@ def judge(row: dict, values: dict[str, float | None]) -> dict:
     return out
 
 
-def _time_saving_threshold(rows: Iterable[dict]) -> float | None:
-    """The plan's time-saving target (seed 001: 20 %, seed 003: 30 %), used as kpis' threshold."""
+def time_saving_threshold(rows: Iterable[dict]) -> float | None:
+    """The plan's time-saving target in effect (seed 001: 20 %, seed 003: 30 %), used as kpis'
+    threshold of time_saving_share; None when the plan has none (the setting's default applies)."""
     for r in rows:
         if r["in_effect"] and r["measurable"] and r["metric"] == "time_saving_mean" and r["value"] is not None:
             return float(r["value"])
@@ -128,7 +129,7 @@ def _time_saving_threshold(rows: Iterable[dict]) -> float | None:
 def _period_values(con, rows: list[dict], start: date, end: date, unit: str | None) -> dict:
     if not any(r["in_effect"] and r["measurable"] and r["metric"] for r in rows):
         return {}
-    return metrics.kpis(con, start, end, unit=unit, threshold_pct=_time_saving_threshold(rows))
+    return metrics.kpis(con, start, end, unit=unit, threshold_pct=time_saving_threshold(rows))
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, plan_id: str, start: date, end: date,
@@ -243,22 +244,32 @@ def projection(con: duckdb.DuckDBPyConnection, plan_id: str, metric: str, year: 
     Result: year-to-date value (kpis over 1 Jan .. as_of), the monthly values and weights, the
     fitted line, projected_december (None with fewer than 3 months of data), the plan's targets
     for the metric in effect on 31 December with projected_met, and the method in Vietnamese
-    (method_vi) and English (method_en)."""
+    (method_vi) and English (method_en). The time-saving share is counted at the plan's
+    time-saving target in effect on as_of, as evaluate() counts it for 1 Jan .. as_of, so the
+    year-to-date value and the monthly points are one measure."""
     start, as_of = _year_window(year, as_of)
+    threshold = time_saving_threshold(applicable_targets(con, plan_id, as_of, include_not_in_effect=True))
+    ytd = metrics.kpis(con, start, as_of, unit=unit, threshold_pct=threshold)
+    monthly = metrics.kpis_by_period(con, start, as_of, unit=unit, threshold_pct=threshold, grain="month").to_pylist()
+    year_rows = applicable_targets(con, plan_id, date(int(year), 12, 31), include_not_in_effect=True)
+    return projection_from(plan_id, metric, sector_scope, year, as_of, ytd, monthly, year_rows)
+
+
+def projection_window(year: int, as_of: date) -> tuple[date, date]:
+    """The months projection() fits: 1 January of `year` .. as_of (at most 31 December)."""
+    return _year_window(year, as_of)
+
+
+def projection_from(plan_id: str, metric: str, sector_scope: str | None, year: int, as_of: date,
+                    ytd_values: dict, monthly: list[dict], year_rows: list[dict]) -> dict:
+    """projection()'s result from its inputs, already computed: kpis over projection_window()
+    (ytd_values), kpis_by_period by month over it (monthly, as dicts) and the plan's target rows
+    on 31 December (year_rows). Pure; the dashboard builds it from its cached calls."""
     key = metric_key(metric, sector_scope)
-    ytd = metrics.kpis(con, start, as_of, unit=unit).get(key)
-    monthly = metrics.kpis_by_period(con, start, as_of, unit=unit, grain="month").to_pylist()
-    return _projection_result(con, plan_id, metric, sector_scope, int(year), as_of, ytd, monthly, key)
-
-
-def _projection_result(con, plan_id, metric, sector_scope, year, as_of, ytd, monthly, key,
-                       target_rows: list[dict] | None = None) -> dict:
     series = project_series(monthly, key, as_of)
-    if target_rows is None:
-        target_rows = applicable_targets(con, plan_id, date(year, 12, 31), include_not_in_effect=True)
-    return {"plan_id": str(plan_id), "metric": metric, "sector_scope": sector_scope, "year": year,
-            "as_of": as_of, "ytd_value": ytd, **series,
-            "targets": _projection_targets(target_rows, metric, sector_scope, series["projected_december"])}
+    return {"plan_id": str(plan_id), "metric": metric, "sector_scope": sector_scope, "year": int(year),
+            "as_of": as_of, "ytd_value": ytd_values.get(key), **series,
+            "targets": _projection_targets(year_rows, metric, sector_scope, series["projected_december"])}
 
 
 # ----------------------------------------------------------------------------- CLI report
@@ -283,7 +294,10 @@ def targets_report(con: duckdb.DuckDBPyConnection, plan_id: str, year: int, unit
     values = _period_values(con, rows, start, end, unit)
     judged = [judge(r, values) for r in rows]
     if in_progress:
-        monthly = (metrics.kpis_by_period(con, start, end, unit=unit, grain="month").to_pylist()
+        # at the threshold `values` were counted at (evaluate's), so the points and the
+        # year-to-date value are one measure
+        monthly = (metrics.kpis_by_period(con, start, end, unit=unit, threshold_pct=time_saving_threshold(rows),
+                                          grain="month").to_pylist()
                    if values else [])
         year_rows = applicable_targets(con, plan_id, year_end, include_not_in_effect=True)
         cache: dict[tuple, dict] = {}
@@ -291,9 +305,8 @@ def targets_report(con: duckdb.DuckDBPyConnection, plan_id: str, year: int, unit
             if t["status"] in ("met", "not_met", "no_data") and t["metric"]:
                 k = (t["metric"], t["sector_scope"])
                 if k not in cache:
-                    key = metric_key(*k)
-                    cache[k] = _projection_result(con, plan_id, t["metric"], t["sector_scope"], int(year), end,
-                                                  values.get(key), monthly, key, year_rows)
+                    cache[k] = projection_from(plan_id, t["metric"], t["sector_scope"], int(year), end,
+                                               values, monthly, year_rows)
                 t["projection"] = cache[k]
     first = rows[0]
     return {"plan_id": first["plan_id"], "plan_name": first["plan_name"], "plan_unit": first["unit"],

@@ -5,6 +5,9 @@ Unit 'U1', 2025: 50 cases resolved in March, 49 early and 1 late (on-time rate e
 Unit 'P1', 2026: cases resolved in January (20, 18 in time = 90 %), February (60, 48 = 80 %) and
 March (20, 17 = 85 %), none in April: a weighted linear trend of -2.5 points a month from 88
 (December: 58.0 %), against 60.0 % unweighted.
+Unit 'Q1', 2029 (T1's 30 % time-saving target is in effect): in each of March, June and July,
+cases with a statutory 20 working days finished after 10, 15 or 18 working days (50, 25, 10 %
+saved), so the time-saving share differs between the plan's 30 % and the default 20 %.
 Plan 'T1' is made up here; plan '003' is the seed registry's (etl/reference/targets.csv).
 """
 from __future__ import annotations
@@ -13,7 +16,7 @@ import argparse
 import json
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -58,6 +61,17 @@ def _cases() -> list[tuple]:
     return rows
 
 
+def _saving_cases() -> list[tuple]:
+    # received on a Monday; finished 14, 21 and 24 days later: 10, 15 and 18 working days taken
+    rows = []
+    for month, monday, finish_days in ((3, 5, (19, 26, 26, 29)), (6, 4, (18, 25, 28, 28)), (7, 2, (16, 23, 23, 26))):
+        received = datetime(2029, month, monday, 9)
+        for i, day in enumerate(finish_days):
+            rows.append((f"Q1-{month}-{i}", "Q1", "online", 10, received, received + timedelta(days=28),
+                         datetime(2029, month, day, 9), 20))
+    return rows
+
+
 @pytest.fixture(scope="module")
 def db_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("targets") / "w.duckdb"
@@ -65,6 +79,8 @@ def db_path(tmp_path_factory) -> Path:
     create_schema(con)
     con.executemany("insert into cases (case_id, unit, channel, status, received_at, due_at, finished_at)"
                     " values (?, ?, ?, ?, ?, ?, ?)", _cases())
+    con.executemany("insert into cases (case_id, unit, channel, status, received_at, due_at, finished_at,"
+                    " statutory_days) values (?, ?, ?, ?, ?, ?, ?, ?)", _saving_cases())
     con.executemany("insert into targets values ('T1', 'Kế hoạch thử', 'Xã Thử', ?, ?, ?, ?, ?, ?, ?, ?,"
                     " 'Kế hoạch thử số 1/KH-UBND, mục II')",
                     [(m, c, v, date.fromisoformat(f), date.fromisoformat(t), s, ms, tx)
@@ -216,6 +232,54 @@ def test_projection_needs_three_months(con):
     assert (p["months_used"], p["projected_december"]) == (2, None)
     assert p["reason"] == "cần ít nhất 3 tháng có dữ liệu, có 2"
     assert p["ytd_value"] == pytest.approx(82.5, abs=1e-9)        # (18 + 48) / 80
+
+
+def test_projection_counts_the_time_saving_share_at_the_plans_threshold(con):
+    """The year-to-date value and the monthly points of the time-saving share are counted at the
+    plan's target in effect (30 % in 2029), as evaluate() counts the year to date; the setting's
+    default (20 %) would count the 25 % cases too."""
+    from queries import metrics
+
+    end = date(2029, 7, 31)
+    at_plan = metrics.kpis_by_period(con, date(2029, 1, 1), end, unit="Q1", threshold_pct=30,
+                                     grain="month").to_pylist()
+    at_default = metrics.kpis_by_period(con, date(2029, 1, 1), end, unit="Q1", grain="month").to_pylist()
+    plan_values = [r["time_saving_share"] for r in at_plan]
+    assert plan_values != [r["time_saving_share"] for r in at_default]   # the fixture tells them apart
+    p = targets.projection(con, "T1", "time_saving_share", 2029, end, unit="Q1")
+    assert [m["value"] for m in p["months"]] == plan_values
+    assert plan_values == [None, None, 25.0, None, None, 25.0, 25.0]   # 1 of 4 saved 30 % or more
+    ytd = _by_text(targets.evaluate(con, "T1", date(2029, 1, 1), end, unit="Q1"))
+    assert ytd["T1 giảm 30% thời gian (2029-2030)"]["actual"] == pytest.approx(
+        metrics.kpis(con, date(2029, 1, 1), end, unit="Q1", threshold_pct=30)["time_saving_mean"])
+    assert p["ytd_value"] == pytest.approx(metrics.kpis(con, date(2029, 1, 1), end, unit="Q1",
+                                                        threshold_pct=30)["time_saving_share"])
+    report = targets.targets_report(con, "T1", 2029, unit="Q1", today=end)
+    saving = _by_text(report["targets"])["T1 giảm 30% thời gian (2029-2030)"]
+    assert [m["value"] for m in saving["projection"]["months"]] == [
+        r["time_saving_mean"] for r in at_plan]
+    share = targets.projection_from("T1", "time_saving_share", None, 2029, end,
+                                    metrics.kpis(con, date(2029, 1, 1), end, unit="Q1", threshold_pct=30),
+                                    at_plan, [])
+    assert share["months"] == p["months"] and share["projected_december"] == p["projected_december"]
+
+
+def test_the_dashboards_projection_is_the_queries_layers(db_path):
+    """ui.data.projection, built from the dashboard's cached calls (projection_basis), gives targets.projection()'s
+    result for every projectable metric, months without data (None, not NaN) included."""
+    from ui import data
+
+    con = coredb.connect_readonly(db_path)
+    try:
+        for metric, scope in [(m, None) for m in targets.DENOMINATORS if not m.endswith("_land_group")] + \
+                [("satisfaction_rate", "dat_dai_xay_dung_dau_tu")]:
+            for unit, as_of in (("P1", date(2026, 4, 30)), ("Q1", date(2029, 7, 31)), (None, date(2026, 3, 31))):
+                want = targets.projection(con, "T1", metric, as_of.year, as_of, unit=unit, sector_scope=scope)
+                basis = data.projection_basis(str(db_path), ("test",), "T1", as_of.year, as_of, unit)
+                got = data.projection(basis, metric, scope)
+                assert got == want, (metric, unit)
+    finally:
+        con.close()
 
 
 # ------------------------------------------------------------------ the CLI report

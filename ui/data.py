@@ -13,10 +13,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
+from concurrent.futures import Future
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pandas as pd
 import streamlit as st
@@ -59,6 +61,48 @@ def connection(path: Path | str) -> Iterator[Any]:
             con.close()
         except Exception:  # pragma: no cover - closing a cursor of a replaced file
             log.debug("closing cursor failed", exc_info=True)
+
+
+_workers_lock = threading.Lock()
+_workers: dict[int, threading.BoundedSemaphore] = {}
+
+
+def later(func: Callable, *args) -> Future:
+    """Start `func(*args)`, a cached call of this module, on a worker thread now and return its
+    Future: `.result()` gives the value, or raises the call's error where the page reads it (inside
+    its page.guard). The page's independent queries then run while it computes and lays out the
+    others: on 2 cores, Xu hướng's first open spends about a fifth less in queries
+    (docs/performance.md, round 7). At most `page_query_workers` calls run at once in the whole
+    process; with 0 the call runs here, now. The script run's context goes with the thread, as
+    Streamlit's multithreading guide says, for st.cache_data; the call must not draw anything.
+    Two calls of the same cached function with the same arguments compute once: the second waits
+    for the first (st.cache_data's per-value lock)."""
+    fut: Future = Future()
+    n = int(settings.get("page_query_workers"))
+
+    def run() -> None:
+        if not fut.set_running_or_notify_cancel():
+            return
+        try:
+            fut.set_result(func(*args))
+        except BaseException as exc:  # handed to whoever reads the result
+            fut.set_exception(exc)
+
+    if n <= 0:
+        run()
+        return fut
+    with _workers_lock:
+        gate = _workers.setdefault(n, threading.BoundedSemaphore(n))
+
+    def gated() -> None:
+        with gate:
+            run()
+
+    from streamlit.runtime.scriptrunner import add_script_run_ctx
+    thread = threading.Thread(target=gated, name=f"tthc-query-{getattr(func, '__name__', 'call')}", daemon=True)
+    add_script_run_ctx(thread)
+    thread.start()
+    return fut
 
 
 def _df(table) -> pd.DataFrame:
@@ -217,12 +261,10 @@ def applicable_targets(path: str, ver: tuple | None, plan_id: str, on_date: date
 
 
 def time_saving_threshold(rows: list[dict]) -> float | None:
-    """The plan's time-saving target used as the threshold of time_saving_share, as
-    queries.targets.evaluate does (None: the setting's default)."""
-    for r in rows:
-        if r["in_effect"] and r["measurable"] and r["metric"] == "time_saving_mean" and r["value"] is not None:
-            return float(r["value"])
-    return None
+    """The threshold of time_saving_share for a period whose target rows are `rows`, as
+    queries.targets.evaluate takes it (None: the setting's default)."""
+    from queries import targets
+    return targets.time_saving_threshold(rows)
 
 
 def evaluate(path: str, ver: tuple | None, plan_id: str, start: date, end: date, unit: str | None,
@@ -236,12 +278,31 @@ def evaluate(path: str, ver: tuple | None, plan_id: str, start: date, end: date,
     return [targets.judge(r, values) for r in rows]
 
 
-@_cached
-def projection(path: str, ver: tuple | None, plan_id: str, metric: str, year: int, as_of: date,
-               unit: str | None, sector_scope: str | None) -> dict:
+def projection_basis(path: str, ver: tuple | None, plan_id: str, year: int, as_of: date,
+                     unit: str | None) -> dict:
+    """What queries.targets.projection() computes before it fits, from the cached calls: the
+    year-to-date kpis, the months (Xu hướng's own trend call when its trend is 1 January .. as_of
+    by month for the whole unit, so the page computes them once) and the plan's rows on
+    31 December. The same for every metric; `projection` then fits one."""
     from queries import targets
-    with connection(path) as con:
-        return targets.projection(con, plan_id, metric, year, as_of, unit=unit, sector_scope=sector_scope)
+    start, as_of = targets.projection_window(year, as_of)
+    threshold = time_saving_threshold(applicable_targets(path, ver, plan_id, as_of))
+    return {"plan_id": plan_id, "year": int(year), "as_of": as_of,
+            "ytd": kpis(path, ver, start, as_of, unit, None, threshold),
+            "monthly": records(kpis_by_period(path, ver, start, as_of, unit, None, threshold, "month")),
+            "year_rows": applicable_targets(path, ver, plan_id, date(int(year), 12, 31))}
+
+
+def projection(basis: dict, metric: str, sector_scope: str | None) -> dict:
+    """queries.targets.projection()'s result for `metric`, from projection_basis()."""
+    from queries import targets
+    return targets.projection_from(basis["plan_id"], metric, sector_scope, basis["year"], basis["as_of"],
+                                   basis["ytd"], basis["monthly"], basis["year_rows"])
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """A cached frame's rows as dicts with None, not NaN, for a missing value (as Arrow's to_pylist)."""
+    return df.astype(object).where(df.notna(), None).to_dict("records")
 
 
 @_cached
@@ -268,11 +329,12 @@ def clear() -> None:
 
 def period_figures(f, with_evaluation: bool = True) -> tuple[float | None, dict, dict, list[dict]]:
     """What the metric pages start from: the plan's time-saving threshold in force at the period's
-    end, this and the previous period's kpis, and (optionally) this period's target evaluation."""
+    end, this and the previous period's kpis (the previous on a worker thread meanwhile), and
+    (optionally) this period's target evaluation."""
     rows = applicable_targets(f.path, f.version, f.plan_id, f.end) if f.plan_id else []
     threshold = time_saving_threshold(rows)
+    prev = later(kpis, f.path, f.version, f.previous.start, f.previous.end, f.unit, f.sector, threshold)
     cur = kpis(f.path, f.version, f.start, f.end, f.unit, f.sector, threshold)
-    prev = kpis(f.path, f.version, f.previous.start, f.previous.end, f.unit, f.sector, threshold)
     evaluated = (evaluate(f.path, f.version, f.plan_id, f.start, f.end, f.unit, values=cur)
                  if with_evaluation and f.plan_id else [])
-    return threshold, cur, prev, evaluated
+    return threshold, cur, prev.result(), evaluated
