@@ -102,6 +102,10 @@ def table(r: dict) -> str:
     for page, ms in (r.get("page_browser_click_ms") or {}).items():
         row(f"browser render ms click: {page} (vs warm open)", ms, (r.get("page_browser_warm_ms") or {}).get(page),
             _ratio(ms, (r.get("page_browser_warm_ms") or {}).get(page)))
+    # not a goal's figure either: a returning visitor's browser, a new session (bench/browser.py)
+    for page, ms in (r.get("page_browser_return_ms") or {}).items():
+        row(f"browser render ms return: {page} (vs warm open)", ms, (r.get("page_browser_warm_ms") or {}).get(page),
+            _ratio(ms, (r.get("page_browser_warm_ms") or {}).get(page)))
     row("peak RSS MB: load", r.get("peak_rss_load_mb"))
     row("peak RSS MB: app (all pages, one process)", r.get("peak_rss_app_mb"))
     if "app_streamlit" in (r.get("rss_mb_by_step") or {}):
@@ -157,10 +161,9 @@ def markdown(results: list[dict]) -> str:
             if p not in browser_pages:
                 browser_pages.append(p)
     for p in browser_pages:
-        rows.append((f"browser render ms: {p} (cold / warm / click)",
-                     lambda r, p=p: f"{_fmt((r.get('page_browser_cold_ms') or {}).get(p))} / "
-                                    f"{_fmt((r.get('page_browser_warm_ms') or {}).get(p))} / "
-                                    f"{_fmt((r.get('page_browser_click_ms') or {}).get(p))}"))
+        rows.append((f"browser render ms: {p} (cold / warm / click / return)",
+                     lambda r, p=p: " / ".join(_fmt((r.get(f"page_browser_{k}_ms") or {}).get(p))
+                                               for k in ("cold", "warm", "click", "return"))))
     rows += [
         ("peak RSS MB: load", lambda r: cell(r, "peak_rss_load_mb")),
         ("peak RSS MB: app (pages)", lambda r: cell(r, "peak_rss_app_mb")),

@@ -53,7 +53,8 @@ def test_bench_smoke(tmp_path):
     assert "bench:" in proc.stdout and "goals" in proc.stdout
 
     # the pages in the browser: shape only, never a time
-    for key in ("page_browser_cold_ms", "page_browser_warm_ms", "page_browser_click_ms", "page_browser"):
+    for key in ("page_browser_cold_ms", "page_browser_warm_ms", "page_browser_click_ms", "page_browser_return_ms",
+                "page_browser"):
         assert isinstance(result[key], dict), key
     if Path("/usr/bin/chromium").exists() and importlib.util.find_spec("playwright") is not None:
         details = result["page_browser"]
@@ -61,9 +62,12 @@ def test_bench_smoke(tmp_path):
         assert set(result["page_browser_cold_ms"]) == BROWSER_PAGES
         assert set(result["page_browser_warm_ms"]) == BROWSER_PAGES
         assert set(result["page_browser_click_ms"]) == BROWSER_PAGES
+        assert set(result["page_browser_return_ms"]) == BROWSER_PAGES
         for page in BROWSER_PAGES:
-            # every page reached by its sidebar link too (a click that never completes is None)
-            for key in ("page_browser_cold_ms", "page_browser_warm_ms", "page_browser_click_ms"):
+            # every page reached by its sidebar link and opened by a returning browser too (one
+            # that never completes is None)
+            for key in ("page_browser_cold_ms", "page_browser_warm_ms", "page_browser_click_ms",
+                        "page_browser_return_ms"):
                 ms = result[key][page]
                 assert isinstance(ms, (int, float)) and not isinstance(ms, bool), (key, page)
             d = details["pages"][page]
@@ -74,7 +78,7 @@ def test_bench_smoke(tmp_path):
             assert d["h1"] == page, (page, d["h1"])
         assert isinstance(result["rss_mb_by_step"]["app_streamlit"], (int, float))
         assert any(g["id"] == "page_browser_cold_ms" for g in goals)
-        assert "browser render ms cold" in proc.stdout and "browser render ms click" in proc.stdout
+        assert all(f"browser render ms {k}" in proc.stdout for k in ("cold", "click", "return"))
     else:
         assert result["page_browser"].get("skipped"), result["page_browser"]
         assert any("browser render not measured" in n for n in result["notes"])
