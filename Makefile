@@ -23,9 +23,10 @@ install-dev: $(VENV)/.dev
 sample: install
 	$(PY) -m etl sample --db $(DB) --if-missing
 
-# Demo mode: no login, listening on this machine only.
+# Demo mode: no login, listening on this machine only. `python -m ui.serve` is `streamlit run
+# app.py` with the pages' modules imported before the server listens (ui/serve.py).
 run: sample
-	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+	$(PY) -m ui.serve --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false --client.toolbarMode viewer -- --db $(DB)
 
 # The browser test (tests/test_browser.py) drives Debian's chromium; install it when it is missing.

@@ -1,15 +1,17 @@
 """The dashboard's pages opened in a real browser: issue 6's "a page opened in the browser
 (Playwright) at 5M cases renders in <= 2 s".
 
-`streamlit run app.py` on a free local port against the query database (TTHC_AUTH_MODE=demo, as
-tests/test_browser.py starts it), headless Debian Chromium driven by Playwright, then every metric
+`python -m ui.serve` (`streamlit run app.py` with the pages' modules imported first, as `make run`
+and tests/test_browser.py start it) on a free local port against the query database
+(TTHC_AUTH_MODE=demo), headless Debian Chromium driven by Playwright, then every metric
 page opened twice, each time in a fresh browser context (new session, empty HTTP cache):
 
 * cold: the first open of the page after the server started. The pages are opened in the fixed
   order of PAGES and share cached calls (the sidebar's units/sectors/plans, kpis(year) on Tổng
   quan, Chuyển đổi số and Hài lòng, ...), so a page's cold open computes only what the pages
-  before it did not; Tổng quan's also pays the server's first script run (imports of the app,
-  opening the database). That is what the first user after a restart sees, in this order.
+  before it did not; Tổng quan's also pays the server's first script run (opening the database,
+  the first queries; since round 7 the imports are done at the server's start). That is what the
+  first user after a restart sees, in this order.
 * warm: after all cold opens, each page again (st.cache_data hits), `warm_runs` times, median.
 * click: then one browser context kept open, as in a meeting: Tổng quan opened once, then each page
   reached by clicking its link in the sidebar (Streamlit's own navigation: no reload of the
@@ -120,7 +122,7 @@ def _proc_status_mb(pid: int) -> dict:
 
 
 class Server:
-    """`python -m streamlit run app.py` as tests/test_browser.py starts it."""
+    """`python -m ui.serve` (`streamlit run app.py`, as `make run` and tests/test_browser.py start it)."""
 
     def __init__(self, app_root: Path, db: str, log_path: Path, start_timeout_s: float = 120.0):
         self.port = _free_port()
@@ -130,7 +132,7 @@ class Server:
         env = dict(os.environ, TTHC_AUTH_MODE="demo", TTHC_DB_PATH=db)
         t0 = time.perf_counter()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(app_root / "app.py"), "--server.headless", "true",
+            [sys.executable, "-m", "ui.serve", "--server.headless", "true",
              "--server.address", "127.0.0.1", "--server.port", str(self.port),
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--", "--db", db],
             cwd=app_root, env=env, stdout=self.log, stderr=subprocess.STDOUT)

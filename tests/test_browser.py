@@ -1,7 +1,8 @@
-"""The dashboard in a real browser: `streamlit run app.py` on a free local port, headless Debian
-Chromium driven by Playwright. Every page opens without an exception box and with its heading,
-the II.06a .xlsx downloads with the right header cells, the meeting report downloads, and a
-screenshot of each page goes to test-output/ (git-ignored).
+"""The dashboard in a real browser: `python -m ui.serve` (`streamlit run app.py`, as `make run`
+starts it) on a free local port, headless Debian Chromium driven by Playwright. Every page opens
+without an exception box and with its heading, the II.06a .xlsx downloads with the right header
+cells, the meeting report downloads, and a screenshot of each page goes to test-output/
+(git-ignored).
 
 Needs /usr/bin/chromium (`apt-get install -y chromium`; `make test` installs it) and the
 playwright package (requirements-dev.txt). Without them the test fails in CI (CI=true) and is
@@ -68,7 +69,7 @@ def server(sample_db, tmp_path_factory):  # noqa: F811
     log = open(tmp_path_factory.mktemp("browser-log") / "streamlit.log", "w+")
     env = dict(os.environ, TTHC_AUTH_MODE="demo", TTHC_DB_PATH=str(db))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+        [sys.executable, "-m", "ui.serve", "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none", "--", "--db", str(db)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -1,0 +1,59 @@
+"""ui.serve: the launcher imports, before the server listens, every module the pages need, so the
+first page opened after a start imports none (docs/performance.md, round 7)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.test_app_pages import sample_db  # noqa: F401 (fixture)
+from ui import serve
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# In a fresh interpreter: preload, then run the app's metric pages as the server would, and list
+# the modules that the script runs still imported.
+PROBE = r"""
+import json, sys
+from ui import serve
+serve.preload()
+from streamlit.testing.v1 import AppTest
+before = set(sys.modules)
+at = AppTest.from_file(str(serve.ROOT / "app.py"), default_timeout=120)
+at.run()
+errors = [str(e.value) for e in at.exception]
+for page in ["pages/giao_ban.py", "pages/xu_huong.py", "pages/hai_long.py", "pages/chuyen_doi_so.py",
+             "pages/chi_so_766.py"]:
+    at.switch_page(page)
+    at.run()
+    errors += [str(e.value) for e in at.exception] + [str(e.value) for e in at.error]
+print(json.dumps({"new": sorted(set(sys.modules) - before), "errors": errors,
+                  "titles": [t.value for t in at.title]}))
+"""
+
+
+def test_the_first_page_runs_import_nothing_the_launcher_could_have(sample_db):  # noqa: F811
+    env = dict(os.environ, TTHC_DB_PATH=str(sample_db), TTHC_AUTH_MODE="demo")
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["errors"] == [] and result["titles"] == ["Chỉ số 766"]
+    heavy = [m for m in result["new"]
+             if m.split(".")[0] in {"pandas", "pyarrow", "duckdb", "numpy", *serve.OWN_PACKAGES}]
+    assert heavy == [], heavy
+
+
+def test_preload_covers_the_own_packages_except_the_named_entry_points():
+    names = serve.preload()
+    assert names[:3] == ["pandas", "pyarrow", "duckdb"]
+    assert {"ui.data", "ui.charts", "queries.metrics", "queries.targets", "core.db"} <= set(names)
+    assert not serve.NOT_PRELOADED & set(names)
+    assert all(name in sys.modules for name in names)
+
+
+def test_the_launcher_runs_streamlit_run_on_the_app_with_the_given_options():
+    assert serve.command(["--server.port", "8600", "--", "--db", "x.duckdb"]) == [
+        "run", str(ROOT / "app.py"), "--server.port", "8600", "--", "--db", "x.duckdb"]
