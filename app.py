@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:  # `streamlit run` from another folder
 
 import streamlit as st  # noqa: E402
 
-from ui import access, page, state  # noqa: E402
+from ui import access, openers, page, state  # noqa: E402
 
 
 def _logging() -> None:
@@ -69,6 +69,9 @@ def main() -> None:
         filters = state.fallback()
     state.set_current(filters)
     nav.run()
+    if filters.has_db:
+        # the other metric pages' opening queries, for the same filters, while this page is read
+        openers.prefetch(filters, nav.url_path)
 
 
 main()

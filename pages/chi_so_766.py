@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import charts, data, page, periods
+from ui import charts, openers, page
 from ui.format import fmt_month, fmt_pct, fmt_period, fmt_score
 
 NOT_MEASURED = "chưa đo được"
@@ -38,9 +38,8 @@ def body(f) -> None:
     st.caption("Điểm các tiêu chí tính từ dữ liệu hồ sơ theo cách chấm hiện hành của Cổng Dịch vụ công quốc gia "
                "(do bên thứ ba dựng lại); các tiêu chí dữ liệu hồ sơ không đo được ghi “chưa đo được” và không tính "
                "vào điểm tối đa đo được. Chỉ số tính cho cả đơn vị, không lọc theo lĩnh vực.")
-    start, end = periods.trend_window(f.period)
-    months_f = data.later(data.index766_by_month, f.path, f.version, start, end, f.unit)  # meanwhile
-    idx = data.index766(f.path, f.version, f.start, f.end, f.unit)
+    q = openers.chi_so_766(f)
+    start, end, idx, months_f = q.start, q.end, q.idx, q.months
     c = st.columns(3)
     c[0].metric("Tổng điểm đo được", fmt_score(idx.get("total")), border=True)
     c[1].metric("Điểm tối đa đo được", f"{fmt_score(idx.get('reachable_max'))} / {fmt_score(idx.get('max'))}",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import cards, charts, data, judging, page, periods
+from ui import cards, charts, judging, openers, page, periods
 from ui.format import fmt_int, fmt_period
 from ui.labels import CHANNELS, DIGITAL, metric_label
 
 
 def body(f) -> None:
-    threshold, cur, prev, evaluated = data.period_figures(f)
+    q = openers.chuyen_doi_so(f)
+    cur, prev, evaluated = q.cur, q.prev, q.evaluated
     prev_label = periods.previous_label(f.period)
 
     if not cur["received"] and not cur["resolved"]:
@@ -27,8 +28,7 @@ def body(f) -> None:
         else:
             st.info("Không có hồ sơ tiếp nhận trong kỳ.")
         st.caption(" · ".join(f"{k}: {fmt_int(v)}" for k, v in channels.items()) + f" · Tổng: {fmt_int(cur['received'])}")
-    start, end = periods.trend_window(f.period)
-    monthly = data.kpis_by_period(f.path, f.version, start, end, f.unit, f.sector, threshold, "month")
+    start, end, monthly = q.start, q.end, q.monthly.result()
     with right:
         with page.guard("Theo tháng"):
             x = [charts.month_label(s) for s in monthly["period_start"]]
@@ -54,7 +54,7 @@ def body(f) -> None:
                    + " (không có dữ liệu, không tính là 0 %).")
 
     st.subheader("Theo tháng, so với chỉ tiêu")
-    target_rows = data.plan_targets(f.path, f.version, f.plan_id) if f.plan_id else []
+    target_rows = q.target_rows
     charts.show_trends(monthly, DIGITAL, target_rows, "month", "cds_")
 
 

@@ -9,8 +9,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from core import settings
-from ui import caselists, cards, charts, data, exports, page, periods
+from ui import caselists, cards, charts, data, exports, openers, page, periods
 from ui.format import fmt_date, fmt_int, fmt_pct, fmt_period
 from ui.labels import CASE_LIST_COLUMNS
 
@@ -25,12 +24,9 @@ table.f06a tr.total td { font-weight: 700; background: #f6f8fa; }
 </style>"""
 
 
-def _week_choice(f) -> tuple[date, date]:
+def _week_choice(f) -> date:
     weeks = periods.recent_weeks(f.today, 26)
-    if f.period.preset in ("tuan_nay", "tuan_truoc"):
-        default = periods.week_start(f.start)
-    else:
-        default = periods.week_start(f.end)
+    default = openers.default_week(f)
     mondays = [w[0] for w in weeks]
     if default not in mondays:
         mondays.insert(0, default)
@@ -38,8 +34,7 @@ def _week_choice(f) -> tuple[date, date]:
              for m in mondays}
     monday = st.selectbox("Tuần giao ban (thứ Hai – Chủ nhật)", mondays, index=mondays.index(default),
                           format_func=label.get, key="gb_week")
-    end = min(monday + timedelta(days=6), f.today) if monday <= f.today else monday + timedelta(days=6)
-    return monday, end
+    return monday
 
 
 def _report06a_block(title: str, df: pd.DataFrame) -> None:
@@ -68,22 +63,13 @@ def _comparison(cur06: pd.DataFrame, prev06: pd.DataFrame) -> pd.DataFrame:
 
 
 def body(f) -> None:
-    monday, end = _week_choice(f)
-    prev_start, prev_end = monday - timedelta(days=7), monday - timedelta(days=1)
-    days = int(settings.get("due_soon_working_days"))
+    q = openers.giao_ban(f, _week_choice(f))
+    monday, end, prev_start, prev_end, days = q.monday, q.end, q.prev_start, q.prev_end, q.days
+    cur06, cur, prev06, prev, late, due = q.cur06, q.cur, q.prev06, q.prev, q.late, q.due
     st.caption(f"Tuần {fmt_period(monday, end)}"
                + (" (đến mốc hôm nay)" if end < monday + timedelta(days=6) else "")
                + f"; so với tuần trước {fmt_period(prev_start, prev_end)}. Biểu II.06a tính cho cả đơn vị, mọi lĩnh vực"
                + (f"; các danh sách lọc theo lĩnh vực {f.sector}." if f.sector else "."))
-
-    # six independent queries: four on worker threads while this thread runs the other two
-    prev06_f = data.later(data.report06a, f.path, f.version, prev_start, prev_end, f.unit)
-    prev_f = data.later(data.kpis, f.path, f.version, prev_start, prev_end, f.unit, f.sector, None)
-    late_f = data.later(data.late_cases, f.path, f.version, monday, end, f.unit, f.sector)
-    due_f = data.later(data.due_soon, f.path, f.version, monday, end, f.unit, f.sector, days)
-    cur06 = data.report06a(f.path, f.version, monday, end, f.unit)
-    cur = data.kpis(f.path, f.version, monday, end, f.unit, f.sector, None)
-    prev06, prev, late, due = prev06_f.result(), prev_f.result(), late_f.result(), due_f.result()
 
     cols = st.columns(6)
     cards.count_metric("Tiếp nhận", cur["received"], prev["received"], "tuần trước", container=cols[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import cards, charts, data, judging, page, periods
+from ui import cards, charts, judging, openers, page, periods
 from ui.format import fmt_int, fmt_pct, fmt_period
 from ui.labels import RATINGS
 
@@ -27,11 +27,9 @@ def _rating_table(dist: pd.DataFrame) -> pd.DataFrame:
 
 
 def body(f) -> None:
-    threshold, cur, prev, evaluated = data.period_figures(f)
-    start, end = periods.trend_window(f.period)
-    # the two distributions run on worker threads while the monthly figures are computed and drawn
-    dist_period_f = data.later(data.ratings_distribution, f.path, f.version, f.start, f.end, f.unit, f.sector)
-    dist_year_f = data.later(data.ratings_distribution, f.path, f.version, start, end, f.unit, f.sector)
+    q = openers.hai_long(f)
+    start, end, cur, prev, evaluated = q.start, q.end, q.cur, q.prev, q.evaluated
+    dist_period_f, dist_year_f = q.dist_period, q.dist_year
     prev_label = periods.previous_label(f.period)
 
     st.caption("Mức độ hài lòng = (Rất hài lòng + Hài lòng) / tổng số đánh giá, tính theo ngày kết thúc của hồ sơ "
@@ -50,11 +48,11 @@ def body(f) -> None:
         st.info("Không có đánh giá nào của hồ sơ kết thúc trong kỳ với bộ lọc đã chọn: mức độ hài lòng "
                 "“không có dữ liệu” (không tính là 0 %).")
 
-    target_rows = data.plan_targets(f.path, f.version, f.plan_id) if f.plan_id else []
+    target_rows = q.target_rows
     st.subheader("Theo tháng")
     st.caption(f"Từ {fmt_period(start, end)}.")
     with page.guard("Biểu đồ theo tháng"):
-        monthly = data.kpis_by_period(f.path, f.version, start, end, f.unit, f.sector, threshold, "month")
+        monthly = q.monthly.result()
         cols = st.columns(3)
         for col, key in zip(cols, ["satisfaction_rate", "satisfaction_rate_land_group", "pakn_on_time_rate"]):
             with col:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import cards, data, judging, page, periods
+from ui import cards, judging, openers, page, periods
 from ui.format import fmt_pct, fmt_score
 from ui.labels import COUNTS, HEADLINE, STATUS_LABELS, metric_label
 
 
 def body(f) -> None:
-    _, cur, prev, _ = data.period_figures(f, with_evaluation=False)
+    q = openers.tong_quan(f)
+    cur, prev, evaluated = q.cur, q.prev, q.evaluated
     prev_label = periods.previous_label(f.period)
 
     if not (cur["received"] or cur["resolved"] or cur["pending"]):
@@ -18,7 +19,6 @@ def body(f) -> None:
                 "Hãy chọn kỳ khác, đơn vị khác hoặc bỏ lọc lĩnh vực.")
         return
 
-    evaluated = data.evaluate(f.path, f.version, f.plan_id, f.start, f.end, f.unit, values=cur) if f.plan_id else []
     tally = judging.tally(evaluated)
     measured = tally["met"] + tally["not_met"]
     with st.container(border=True):
@@ -36,8 +36,7 @@ def body(f) -> None:
             left.subheader("Chưa chọn kế hoạch")
         with right:
             with page.guard("Chỉ số 766"):
-                idx = data.index766(f.path, f.version, f.start, f.end, f.unit,
-                                    cur if f.sector is None else None)  # cur: same period and unit
+                idx = q.index766.result()
                 total = idx.get("total")
                 st.metric("Chỉ số 766 (phần đo được)",
                           f"{fmt_score(total)} / {fmt_score(idx.get('reachable_max'))}" if total is not None

@@ -3,59 +3,26 @@ phased target changes; points green when met, red when not), one metric by secto
 month heat map of the on-time rate, and the projection to the end of the year."""
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
-from ui import charts, data, judging, page, periods
+from ui import charts, data, judging, openers, page, periods
 from ui.format import fmt_pct, fmt_period, fmt_pp, fmt_target
 from ui.labels import METRICS, TREND, TREND_GROUPS
-
-RANGES = {"nam": "Từ đầu năm đến cuối kỳ", "12t": "12 tháng gần nhất", "ky": "Kỳ đã chọn"}
-
-
-def _window(f, choice: str) -> tuple[date, date]:
-    if choice == "12t":
-        end = f.end
-        start = date(end.year - 1, end.month, 1)
-        start = date(start.year + (start.month // 12), start.month % 12 + 1, 1)
-        return start, end
-    if choice == "ky":
-        return f.start, f.end
-    return periods.trend_window(f.period)
-
-
-def _months(start: date, end: date) -> list[tuple[date, date]]:
-    out, cur = [], date(start.year, start.month, 1)
-    while cur <= end:
-        nxt = date(cur.year + (cur.month // 12), cur.month % 12 + 1, 1)
-        out.append((max(cur, start), min(end, date.fromordinal(nxt.toordinal() - 1))))
-        cur = nxt
-    return out
 
 
 def body(f) -> None:
     c1, c2 = st.columns([1, 2])
     grain = c1.segmented_control("Chia theo", list(periods.GRAINS), default="month", key="xh_grain",
                                  format_func=periods.GRAINS.get) or "month"
-    choice = c2.segmented_control("Khoảng thời gian", list(RANGES), default="nam", key="xh_range",
-                                  format_func=RANGES.get) or "nam"
-    start, end = _window(f, choice)
+    choice = c2.segmented_control("Khoảng thời gian", list(openers.TREND_RANGES), default="nam", key="xh_range",
+                                  format_func=openers.TREND_RANGES.get) or "nam"
+    q = openers.xu_huong(f, grain, choice)
+    start, end, target_rows, months, df = q.start, q.end, q.target_rows, q.months, q.trend
+    by_sector_f, heat_f, basis_f = q.by_sector, q.heat, q.basis
     st.caption(f"Từ {fmt_period(start, end)}; {f.unit or 'tất cả đơn vị'}; "
                f"{('lĩnh vực ' + f.sector) if f.sector else 'tất cả lĩnh vực'}. "
                "Đường nét đứt là chỉ tiêu của kế hoạch đã chọn (đổi bậc khi chỉ tiêu đổi theo giai đoạn); "
                "điểm xanh: đạt, đỏ: chưa đạt, xám: không có chỉ tiêu hoặc không có dữ liệu.")
-    rows = data.applicable_targets(f.path, f.version, f.plan_id, end) if f.plan_id else []
-    threshold = data.time_saving_threshold(rows)
-    target_rows = data.plan_targets(f.path, f.version, f.plan_id) if f.plan_id else []
-    months = _months(start, end)[-12:]
-    # the sections below the trend need their queries: they run on worker threads while the trend
-    # is computed and drawn
-    by_sector_f = data.later(data.kpis_by_sector, f.path, f.version, start, end, f.unit, threshold)
-    # one query for the heat map's 12 months, not one per month
-    heat_f = data.later(data.kpis_by_sector_period, f.path, f.version, months[0][0], end, f.unit, threshold, "month")
-    basis_f = data.later(data.projection_basis, f.path, f.version, f.plan_id, end.year, end, f.unit) if f.plan_id else None
-    df = data.kpis_by_period(f.path, f.version, start, end, f.unit, f.sector, threshold, grain)
     if df.empty or not (df["received"].sum() or df["resolved"].sum() or df["pending"].sum()):
         st.info("Không có hồ sơ nào trong khoảng thời gian và bộ lọc đã chọn.")
         return

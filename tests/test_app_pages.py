@@ -69,6 +69,8 @@ def db_copy(sample_db, tmp_path) -> Path:
 def make_app(db: Path, monkeypatch, query: dict | None = None) -> AppTest:
     monkeypatch.setenv("TTHC_DB_PATH", str(db))
     monkeypatch.setenv("TTHC_AUTH_MODE", "demo")
+    # no background prefetch racing the tests' own queries and cache clears (tests/test_openers.py)
+    monkeypatch.setenv("TTHC_PAGE_PREFETCH", os.environ.get("TTHC_PAGE_PREFETCH", "0"))
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     for k, v in (query or {}).items():
         at.query_params[k] = v

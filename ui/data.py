@@ -77,8 +77,10 @@ def later(func: Callable, *args) -> Future:
     Streamlit's multithreading guide says, for st.cache_data; the call must not draw anything.
     Two calls of the same cached function with the same arguments compute once: the second waits
     for the first (st.cache_data's per-value lock)."""
-    fut: Future = Future()
     n = int(settings.get("page_query_workers"))
+    if n <= 0:
+        return now(func, *args)
+    fut: Future = Future()
 
     def run() -> None:
         if not fut.set_running_or_notify_cancel():
@@ -87,10 +89,6 @@ def later(func: Callable, *args) -> Future:
             fut.set_result(func(*args))
         except BaseException as exc:  # handed to whoever reads the result
             fut.set_exception(exc)
-
-    if n <= 0:
-        run()
-        return fut
     with _workers_lock:
         gate = _workers.setdefault(n, threading.BoundedSemaphore(n))
 
@@ -102,6 +100,18 @@ def later(func: Callable, *args) -> Future:
     thread = threading.Thread(target=gated, name=f"tthc-query-{getattr(func, '__name__', 'call')}", daemon=True)
     add_script_run_ctx(thread)
     thread.start()
+    return fut
+
+
+def now(func: Callable, *args) -> Future:
+    """`func(*args)` run here, now, as a done Future: `later`'s stand-in where a caller wants every
+    call in its own thread (the prefetch's thread, `page_query_workers` = 0)."""
+    fut: Future = Future()
+    fut.set_running_or_notify_cancel()
+    try:
+        fut.set_result(func(*args))
+    except Exception as exc:  # handed to whoever reads the result
+        fut.set_exception(exc)
     return fut
 
 
@@ -322,12 +332,22 @@ def index766_by_month(path: str, ver: tuple | None, start: date, end: date, unit
         return idx.index766_by_month(con, start, end, unit=unit)
 
 
+_generation = [0]
+
+
+def generation() -> int:
+    """How many times clear() ran in this process: part of the prefetch's key (ui.openers)."""
+    return _generation[0]
+
+
 def clear() -> None:
     """Drop every cached result (after a load or a targets edit in this process)."""
     st.cache_data.clear()
+    _generation[0] += 1
 
 
-def period_figures(f, with_evaluation: bool = True) -> tuple[float | None, dict, dict, list[dict]]:
+def period_figures(f, with_evaluation: bool = True,
+                   later: Callable = later) -> tuple[float | None, dict, dict, list[dict]]:
     """What the metric pages start from: the plan's time-saving threshold in force at the period's
     end, this and the previous period's kpis (the previous on a worker thread meanwhile), and
     (optionally) this period's target evaluation."""

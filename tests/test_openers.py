@@ -1,0 +1,115 @@
+"""ui.openers: each metric page's opening calls in one place, and the prefetch of the other pages'
+calls after a page's run (docs/performance.md, round 7)."""
+from __future__ import annotations
+
+import contextlib
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from tests.test_app_pages import assert_clean, make_app, open_page, sample_db  # noqa: F401 (fixture)
+from ui import data, openers
+
+METRIC_PAGES = {"tong_quan": "pages/tong_quan.py", "giao_ban": "pages/giao_ban.py",
+                "xu_huong": "pages/xu_huong.py", "hai_long": "pages/hai_long.py",
+                "chuyen_doi_so": "pages/chuyen_doi_so.py", "chi_so_766": "pages/chi_so_766.py"}
+
+
+def test_the_openers_are_the_metric_pages_of_the_app():
+    # importing app.py would run the app: its PAGES are read from the source
+    text = (Path(openers.__file__).resolve().parent.parent / "app.py").read_text(encoding="utf-8")
+    for url, path in METRIC_PAGES.items():
+        assert f'("{path}",' in text and f'"{url}")' in text
+    assert list(openers.OPENERS) == list(METRIC_PAGES)
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Counts the warehouse connections the cached calls open: one per computed (not cached) call."""
+    seen = {"n": 0}
+    lock = threading.Lock()
+    real = data.connection
+
+    @contextlib.contextmanager
+    def counting(path):
+        with lock:
+            seen["n"] += 1
+        with real(path) as con:
+            yield con
+
+    monkeypatch.setattr(data, "connection", counting)
+    return seen
+
+
+def _wait_prefetch() -> None:
+    for _, fut in list(openers._started.values()):
+        assert fut.result(timeout=120) == []   # no page's prefetch failed
+
+
+@pytest.mark.parametrize("url", list(METRIC_PAGES))
+@pytest.mark.parametrize("prefetch", ["1", "0"])
+def test_after_another_page_a_page_opens_without_a_query_of_its_own(sample_db, monkeypatch, counted, url,  # noqa: F811
+                                                                    prefetch):
+    """With the prefetch, the page's every query was computed while the page before it was read:
+    its own run computes none. Without it (the control), the same open computes some."""
+    monkeypatch.setenv("TTHC_PAGE_PREFETCH", prefetch)
+    monkeypatch.setenv("TTHC_PAGE_QUERY_WORKERS", "2")
+    data.clear()
+    openers.forget()
+    first = "pages/giao_ban.py" if url != "giao_ban" else "pages/tong_quan.py"
+    at = make_app(sample_db, monkeypatch)
+    if first != "pages/tong_quan.py":
+        data.clear()      # what Tổng quan's run computed and prefetched: gone
+        openers.forget()
+        at = open_page(at, first)
+    assert_clean(at)
+    _wait_prefetch()
+    counted["n"] = 0
+    at = open_page(at, METRIC_PAGES[url])
+    assert_clean(at)
+    assert len(at.title) == 1
+    if prefetch == "1":
+        assert counted["n"] == 0
+    else:
+        assert counted["n"] > 0
+
+
+def _filters(**kw):
+    base = dict(path="/x.duckdb", version=("v", 1), unit=None, sector=None, plan_id="P", period=("p",),
+                previous=("q",), today=None, has_cases=True)
+    return SimpleNamespace(**{**base, **kw})
+
+
+def test_prefetch_runs_the_other_pages_once_per_filters_and_logs_a_failure(monkeypatch, caplog):
+    monkeypatch.setenv("TTHC_PAGE_PREFETCH", "1")
+    openers.forget()
+    calls = []
+
+    def opener(name, fail=False):
+        def run(f, later):
+            assert later is data.now            # every call in the prefetch's one thread
+            calls.append((name, f.unit))
+            if fail:
+                raise RuntimeError("simulated")
+        return run
+
+    monkeypatch.setattr(openers, "OPENERS", {"a": opener("a"), "b": opener("b", fail=True), "c": opener("c")})
+    fut = openers.prefetch(_filters(), "a")
+    assert fut.result(timeout=10) == ["b"]
+    assert calls == [("b", None), ("c", None)]
+    assert "prefetch of page b failed" in caplog.text
+    # the same filters again, from another page: nothing more
+    assert openers.prefetch(_filters(), "c") is None
+    # other filters, or the caches cleared: again
+    assert openers.prefetch(_filters(unit="X"), "a").result(timeout=10) == ["b"]
+    data.clear()
+    assert openers.prefetch(_filters(), "a").result(timeout=10) == ["b"]
+    assert len(calls) == 6
+    # off, or an empty warehouse: never
+    openers.forget()
+    assert openers.prefetch(_filters(has_cases=False), "a") is None
+    monkeypatch.setenv("TTHC_PAGE_PREFETCH", "0")
+    assert openers.prefetch(_filters(), "a") is None
+    assert len(calls) == 6
