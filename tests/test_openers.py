@@ -3,6 +3,7 @@ calls after a page's run (docs/performance.md, round 7)."""
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from pathlib import Path
 from types import SimpleNamespace
@@ -85,12 +86,14 @@ def _filters(**kw):
 def test_prefetch_runs_the_other_pages_once_per_filters_and_logs_a_failure(monkeypatch, caplog):
     monkeypatch.setenv("TTHC_PAGE_PREFETCH", "1")
     openers.forget()
-    calls = []
+    calls, threads, nice = [], set(), set()
 
     def opener(name, fail=False):
         def run(f, later):
             assert later is data.now            # every call in the prefetch's one thread
             calls.append((name, f.unit))
+            threads.add(threading.get_native_id())
+            nice.add(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
             if fail:
                 raise RuntimeError("simulated")
         return run
@@ -107,6 +110,9 @@ def test_prefetch_runs_the_other_pages_once_per_filters_and_logs_a_failure(monke
     data.clear()
     assert openers.prefetch(_filters(), "a").result(timeout=10) == ["b"]
     assert len(calls) == 6
+    # one thread for every prefetch, below the process's priority
+    assert len(threads) == 1 and threading.get_native_id() not in threads
+    assert nice == {os.getpriority(os.PRIO_PROCESS, 0) + openers.PREFETCH_NICE}
     # off, or an empty warehouse: never
     openers.forget()
     assert openers.prefetch(_filters(has_cases=False), "a") is None

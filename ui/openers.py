@@ -4,16 +4,17 @@ A page calls its opener with its widgets' values and draws from what it returns:
 in the page's thread and futures (`ui.data.later`) it reads where each section draws, so a failing
 call shows its error in its own section. After a page's run, `prefetch` calls the other metric
 pages' openers with the same sidebar filters and their widgets' defaults, one after another on a
-background thread, so a page opened next finds its results in st.cache_data: in a meeting, the
-room clicks from page to page with the same filters (docs/performance.md, round 7).
+background thread of lower priority, so a page opened next finds its results in st.cache_data: in
+a meeting, the room clicks from page to page with the same filters (docs/performance.md, round 7).
 """
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Callable
@@ -137,6 +138,9 @@ OPENERS: dict[str, Callable] = {"tong_quan": tong_quan, "giao_ban": giao_ban, "x
 _lock = threading.Lock()
 _started: OrderedDict[str, tuple[float, Future]] = OrderedDict()
 _KEEP = 64
+_pool: list[ThreadPoolExecutor] = []
+# The prefetch's thread yields to the pages' own: nice 10 on Linux, where a thread has its own.
+PREFETCH_NICE = 10
 
 
 def _key(f) -> str:
@@ -144,28 +148,28 @@ def _key(f) -> str:
     return repr((f.path, f.version, data.generation(), f.unit, f.sector, f.plan_id, f.period, f.previous, f.today))
 
 
+def _lower_priority() -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PREFETCH_NICE)
+    except (AttributeError, OSError):  # not Linux: the thread keeps the process's priority
+        log.debug("prefetch thread priority unchanged", exc_info=True)
+
+
 def prefetch(f, current: str | None) -> Future | None:
-    """Start the metric pages' openers other than `current`'s for filters `f` on one background
-    thread, once per filters and data version (setting `page_prefetch`). Returns the thread's
-    Future (None when off or already started for these filters); its result is the list of pages
-    that failed. A failure is logged, never shown: the page computes again, and shows its error,
-    when opened."""
+    """Queue the metric pages' openers other than `current`'s for filters `f`, once per filters and
+    data version (setting `page_prefetch`). One thread in the process runs them, one after another
+    and at a lower priority, so prefetches never take more than that thread from the pages' own
+    queries. Returns the Future of the queued work (None when off or already queued for these
+    filters); its result is the list of pages that failed. A failure is logged, never shown: the
+    page computes again, and shows its error, when opened.
+
+    The thread has no script run context, unlike ui.data.later's: the run that queued the work has
+    ended, and st.cache_data, waiting on a value another thread computes, would stop the thread
+    with it. Without a context it waits; the caches are the process's either way."""
     if not settings.get("page_prefetch") or not f.has_cases:
         return None
-    key = _key(f)
-    with _lock:
-        seen = _started.get(key)
-        # the results live as long as st.cache_data keeps them (data.CACHE_TTL_S)
-        if seen is not None and time.monotonic() - seen[0] < data.CACHE_TTL_S:
-            return None
-        fut: Future = Future()
-        _started[key] = (time.monotonic(), fut)
-        _started.move_to_end(key)
-        while len(_started) > _KEEP:
-            _started.popitem(last=False)
 
-    def run() -> None:
-        fut.set_running_or_notify_cancel()
+    def run() -> list[str]:
         failed = []
         for name, opener in OPENERS.items():
             if name == current:
@@ -175,12 +179,22 @@ def prefetch(f, current: str | None) -> Future | None:
             except Exception:
                 failed.append(name)
                 log.warning("prefetch of page %s failed", name, exc_info=True)
-        fut.set_result(failed)
+        return failed
 
-    # No script run context, unlike ui.data.later's threads: the run that started the prefetch has
-    # ended, and st.cache_data, waiting on a value another thread computes, would stop this thread
-    # with it. Without a context it waits, and the caches are the process's, as in a run.
-    threading.Thread(target=run, name="tthc-prefetch", daemon=True).start()
+    key = _key(f)
+    with _lock:
+        seen = _started.get(key)
+        # the results live as long as st.cache_data keeps them (data.CACHE_TTL_S)
+        if seen is not None and time.monotonic() - seen[0] < data.CACHE_TTL_S:
+            return None
+        if not _pool:
+            _pool.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="tthc-prefetch",
+                                            initializer=_lower_priority))
+        fut = _pool[0].submit(run)
+        _started[key] = (time.monotonic(), fut)
+        _started.move_to_end(key)
+        while len(_started) > _KEEP:
+            _started.popitem(last=False)
     return fut
 
 
