@@ -10,8 +10,9 @@ page opened twice, each time in a fresh browser context (new session, empty HTTP
   order of PAGES and share cached calls (the sidebar's units/sectors/plans, kpis(year) on Tổng
   quan, Chuyển đổi số and Hài lòng, ...), so a page's cold open computes only what the pages
   before it did not; Tổng quan's also pays the server's first script run (opening the database,
-  the first queries; since round 7 the imports are done at the server's start). That is what the
-  first user after a restart sees, in this order.
+  the first queries; since round 7 the imports are done at the server's start). Since round 7
+  each page's run also prefetches the other metric pages' opening queries (ui.openers). That is
+  what the first user after a restart sees, in this order; `first` below is the worst case.
 * warm: after all cold opens, each page again (st.cache_data hits), `warm_runs` times, median.
 * click: then one browser context kept open, as in a meeting: Tổng quan opened once, then each page
   reached by clicking its link in the sidebar (Streamlit's own navigation: no reload of the
@@ -24,6 +25,9 @@ page opened twice, each time in a fresh browser context (new session, empty HTTP
   Streamlit's hashed bundles (served `immutable`) and Chromium has kept their compiled code; then
   each page in a new tab (a new session, the front-end started again from the cache),
   `warm_runs` rounds, median. The server's caches are warm, as for warm.
+* first: each page opened first after a start of its own server, in a fresh context: no page
+  before it has run its shared calls or prefetched its queries (ui.openers, round 7). The worst
+  case of a first open; one run per page.
 
 Rendered time: from the start of page.goto until the page is complete, i.e. it has an h1, no
 "Running..." status widget (stStatusWidget) and no skeleton (stSkeleton), and the counts of
@@ -316,6 +320,20 @@ def return_pages(browser, url: str, rounds: int, timeout_s: float) -> dict[str, 
     return out
 
 
+def first_pages(browser, app_root: Path, db: str, log_path: Path, timeout_s: float) -> dict[str, dict]:
+    """Each page opened first after its own server's start (see the module's doc):
+    {title: {"first_ms": ..., "error": ...}}."""
+    out = {}
+    for title, path in PAGES:
+        server = Server(app_root, db, log_path)
+        try:
+            r = open_page(browser, f"{server.url}/{path}", timeout_s)
+        finally:
+            server.stop()
+        out[title] = {"first_ms": r["ms"], "error": r["error"] and "first: " + r["error"]}
+    return out
+
+
 def step_browser(args: dict) -> dict:
     """args: db, app_root, log (streamlit's output), warm_runs (default 1), timeout_s (per open)."""
     from playwright.sync_api import sync_playwright
@@ -358,6 +376,16 @@ def step_browser(args: dict) -> dict:
         alive = server.proc.poll() is None
         tail = server.log_tail(1500)
         server.stop()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            first_log = Path(args["log"]).with_suffix(".first.log")
+            for title, c in first_pages(browser, app_root, str(args["db"]), first_log, timeout_s).items():
+                pages[title]["first_ms"] = c["first_ms"]
+                if c["error"] and not pages[title]["error"]:
+                    pages[title]["error"] = c["error"]
+        finally:
+            browser.close()
     for v in pages.values():
         ok = [x for x in v["warm_runs_ms"] if x is not None]
         v["warm_ms"] = median(ok) if ok and len(ok) == len(v["warm_runs_ms"]) else None

@@ -298,7 +298,7 @@ def run(args) -> dict:
         why_not = f"--browser asked but {why_not}"
     if why_not:
         notes.append(f"browser render not measured: {why_not}")
-        for key in ("cold", "warm", "click", "return"):
+        for key in ("cold", "warm", "click", "return", "first"):
             result[f"page_browser_{key}_ms"] = {}
         result["page_browser"] = {"skipped": why_not}
     else:
@@ -311,6 +311,7 @@ def run(args) -> dict:
         result["page_browser_warm_ms"] = {p: v.get("warm_ms") for p, v in bp.items()}
         result["page_browser_click_ms"] = {p: v.get("click_ms") for p, v in bp.items()}
         result["page_browser_return_ms"] = {p: v.get("return_ms") for p, v in bp.items()}
+        result["page_browser_first_ms"] = {p: v.get("first_ms") for p, v in bp.items()}
         result["page_browser"] = {k: v for k, v in b.items() if k not in ("ok", "maxrss_mb", "traceback")}
         result["page_browser"]["error"] = b.get("error")
         result["page_browser"]["bench_child_maxrss_mb"] = b.get("maxrss_mb")   # the Playwright driver side

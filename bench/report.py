@@ -106,6 +106,10 @@ def table(r: dict) -> str:
     for page, ms in (r.get("page_browser_return_ms") or {}).items():
         row(f"browser render ms return: {page} (vs warm open)", ms, (r.get("page_browser_warm_ms") or {}).get(page),
             _ratio(ms, (r.get("page_browser_warm_ms") or {}).get(page)))
+    # nor this: each page the first opened after its own server's start (bench/browser.py)
+    for page, ms in (r.get("page_browser_first_ms") or {}).items():
+        row(f"browser render ms first after a start: {page} (vs cold)", ms,
+            (r.get("page_browser_cold_ms") or {}).get(page), _ratio(ms, (r.get("page_browser_cold_ms") or {}).get(page)))
     row("peak RSS MB: load", r.get("peak_rss_load_mb"))
     row("peak RSS MB: app (all pages, one process)", r.get("peak_rss_app_mb"))
     if "app_streamlit" in (r.get("rss_mb_by_step") or {}):
@@ -161,9 +165,9 @@ def markdown(results: list[dict]) -> str:
             if p not in browser_pages:
                 browser_pages.append(p)
     for p in browser_pages:
-        rows.append((f"browser render ms: {p} (cold / warm / click / return)",
+        rows.append((f"browser render ms: {p} (cold / warm / click / return / first)",
                      lambda r, p=p: " / ".join(_fmt((r.get(f"page_browser_{k}_ms") or {}).get(p))
-                                               for k in ("cold", "warm", "click", "return"))))
+                                               for k in ("cold", "warm", "click", "return", "first"))))
     rows += [
         ("peak RSS MB: load", lambda r: cell(r, "peak_rss_load_mb")),
         ("peak RSS MB: app (pages)", lambda r: cell(r, "peak_rss_app_mb")),

@@ -54,7 +54,7 @@ def test_bench_smoke(tmp_path):
 
     # the pages in the browser: shape only, never a time
     for key in ("page_browser_cold_ms", "page_browser_warm_ms", "page_browser_click_ms", "page_browser_return_ms",
-                "page_browser"):
+                "page_browser_first_ms", "page_browser"):
         assert isinstance(result[key], dict), key
     if Path("/usr/bin/chromium").exists() and importlib.util.find_spec("playwright") is not None:
         details = result["page_browser"]
@@ -63,11 +63,12 @@ def test_bench_smoke(tmp_path):
         assert set(result["page_browser_warm_ms"]) == BROWSER_PAGES
         assert set(result["page_browser_click_ms"]) == BROWSER_PAGES
         assert set(result["page_browser_return_ms"]) == BROWSER_PAGES
+        assert set(result["page_browser_first_ms"]) == BROWSER_PAGES
         for page in BROWSER_PAGES:
             # every page reached by its sidebar link and opened by a returning browser too (one
             # that never completes is None)
             for key in ("page_browser_cold_ms", "page_browser_warm_ms", "page_browser_click_ms",
-                        "page_browser_return_ms"):
+                        "page_browser_return_ms", "page_browser_first_ms"):
                 ms = result[key][page]
                 assert isinstance(ms, (int, float)) and not isinstance(ms, bool), (key, page)
             d = details["pages"][page]
