@@ -70,8 +70,12 @@ def main() -> None:
     state.set_current(filters)
     nav.run()
     if filters.has_db:
-        # the other metric pages' opening queries, for the same filters, while this page is read
-        openers.prefetch(filters, nav.url_path)
+        # the other metric pages' opening queries, for the same filters, while this page is read;
+        # the page has drawn, so a failure here is only logged
+        try:
+            openers.prefetch(filters, nav.url_path)
+        except Exception:
+            logging.getLogger("tthc.ui").exception("prefetch not started")
 
 
 main()

@@ -3,6 +3,7 @@ calls after a page's run (docs/performance.md, round 7)."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 from pathlib import Path
@@ -119,3 +120,21 @@ def test_prefetch_runs_the_other_pages_once_per_filters_and_logs_a_failure(monke
     monkeypatch.setenv("TTHC_PAGE_PREFETCH", "0")
     assert openers.prefetch(_filters(), "a") is None
     assert len(calls) == 6
+
+
+def test_a_prefetch_that_cannot_start_is_logged_and_the_page_stays_clean(sample_db, monkeypatch, caplog):  # noqa: F811
+    monkeypatch.setenv("TTHC_PAGE_PREFETCH", "1")
+
+    def broken(f, current):
+        raise RuntimeError("simulated")
+
+    monkeypatch.setattr(openers, "prefetch", broken)
+    app_log = logging.getLogger("tthc")      # app.py's logger does not propagate to the root
+    app_log.addHandler(caplog.handler)
+    try:
+        at = make_app(sample_db, monkeypatch)
+    finally:
+        app_log.removeHandler(caplog.handler)
+    assert_clean(at)
+    assert len(at.title) == 1
+    assert "prefetch not started" in caplog.text and "simulated" in caplog.text
