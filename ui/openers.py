@@ -28,8 +28,8 @@ log = logging.getLogger("tthc.ui")
 def _months(start: date, end: date) -> list[tuple[date, date]]:
     out, cur = [], date(start.year, start.month, 1)
     while cur <= end:
-        nxt = date(cur.year + (cur.month // 12), cur.month % 12 + 1, 1)
-        out.append((max(cur, start), min(end, date.fromordinal(nxt.toordinal() - 1))))
+        nxt = periods.shift_months(cur, 1)
+        out.append((max(cur, start), min(end, nxt - timedelta(days=1))))
         cur = nxt
     return out
 
@@ -74,10 +74,7 @@ TREND_RANGES = {"nam": "Từ đầu năm đến cuối kỳ", "12t": "12 tháng 
 def trend_range(f, choice: str) -> tuple[date, date]:
     """Xu hướng's window: the year to the period's end, the 12 months to it, or the period."""
     if choice == "12t":
-        end = f.end
-        start = date(end.year - 1, end.month, 1)
-        start = date(start.year + (start.month // 12), start.month % 12 + 1, 1)
-        return start, end
+        return periods.shift_months(date(f.end.year, f.end.month, 1), -11), f.end
     if choice == "ky":
         return f.start, f.end
     return periods.trend_window(f.period)
@@ -138,8 +135,8 @@ OPENERS: dict[str, Callable] = {"tong_quan": tong_quan, "giao_ban": giao_ban, "x
 _lock = threading.Lock()
 _started: OrderedDict[str, tuple[float, Future]] = OrderedDict()
 _KEEP = 64
-_pool: list[ThreadPoolExecutor] = []
-# The prefetch's thread yields to the pages' own: nice 10 on Linux, where a thread has its own.
+# The prefetch's thread yields to the pages' own: 10 above the process's nice value (at most 19)
+# on Linux, where a thread has its own.
 PREFETCH_NICE = 10
 
 
@@ -150,9 +147,14 @@ def _key(f) -> str:
 
 def _lower_priority() -> None:
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PREFETCH_NICE)
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(os.getpriority(os.PRIO_PROCESS, tid) + PREFETCH_NICE, 19))
     except (AttributeError, OSError):  # not Linux: the thread keeps the process's priority
         log.debug("prefetch thread priority unchanged", exc_info=True)
+
+
+# one worker thread for every prefetch of the process; it starts at the first submit
+_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tthc-prefetch", initializer=_lower_priority)
 
 
 def prefetch(f, current: str | None) -> Future | None:
@@ -187,10 +189,7 @@ def prefetch(f, current: str | None) -> Future | None:
         # the results live as long as st.cache_data keeps them (data.CACHE_TTL_S)
         if seen is not None and time.monotonic() - seen[0] < data.CACHE_TTL_S:
             return None
-        if not _pool:
-            _pool.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="tthc-prefetch",
-                                            initializer=_lower_priority))
-        fut = _pool[0].submit(run)
+        fut = _POOL.submit(run)
         _started[key] = (time.monotonic(), fut)
         _started.move_to_end(key)
         while len(_started) > _KEEP:

@@ -53,7 +53,7 @@ def quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
-def _shift_months(day: date, months: int) -> date:
+def shift_months(day: date, months: int) -> date:
     """The same day of month `months` later (earlier when negative), clipped to the month's end."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
@@ -92,11 +92,11 @@ def previous_period(period: Period) -> Period:
     if period.preset in ("tuan_nay", "tuan_truoc"):
         return Period(s - timedelta(days=7), e - timedelta(days=7), period.preset)
     if period.preset == "thang_nay":
-        return Period(_shift_months(s, -1), _shift_months(e, -1), period.preset)
+        return Period(shift_months(s, -1), shift_months(e, -1), period.preset)
     if period.preset == "quy_nay":
-        return Period(_shift_months(s, -3), _shift_months(e, -3), period.preset)
+        return Period(shift_months(s, -3), shift_months(e, -3), period.preset)
     if period.preset == "tu_dau_nam":
-        return Period(_shift_months(s, -12), _shift_months(e, -12), period.preset)
+        return Period(shift_months(s, -12), shift_months(e, -12), period.preset)
     length = period.days
     return Period(s - timedelta(days=length), s - timedelta(days=1), period.preset)
 
