@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import charts, openers, page
+from ui import charts, openers, page, tables
 from ui.format import fmt_month, fmt_pct, fmt_period, fmt_score
 
 NOT_MEASURED = "chưa đo được"
@@ -53,11 +53,10 @@ def body(f) -> None:
         "Tối đa đo được": fmt_score(g["reachable_max"]),
         "Tối đa theo quyết định": fmt_score(g["max"]),
     } for g in idx["groups"]])
-    st.dataframe(groups, hide_index=True, key="i766_groups")
+    tables.show(groups, numeric=["Điểm", "Tối đa đo được", "Tối đa theo quyết định"])
     st.subheader("Điểm từng tiêu chí")
     items = _items_table(idx)
-    st.dataframe(items, hide_index=True, key="i766_items", height=page.table_height(len(items)),
-                 column_config={"Cách chấm / lý do": st.column_config.TextColumn(width="large")})
+    tables.show(items, numeric=["Điểm tối đa", "Tỷ lệ", "Điểm"])
     unmeasured = [it["name"] for g in idx["groups"] for it in g["items"] if it["status"] == "not_measurable"]
     if unmeasured:
         st.caption(f"{len(unmeasured)} tiêu chí {NOT_MEASURED}: " + "; ".join(unmeasured) + ".")
@@ -79,7 +78,8 @@ def body(f) -> None:
             table.setdefault(("Tổng", "Tổng điểm đo được", ""), {})[label] = fmt_score(m["total"])
             table.setdefault(("Tổng", "Điểm tối đa đo được", ""), {})[label] = fmt_score(m["reachable_max"])
         frame = pd.DataFrame([{"Nhóm": k[0], "Tiêu chí": k[1], "Tối đa": k[2], **v} for k, v in table.items()])
-        st.dataframe(frame, hide_index=True, key="i766_by_month", height=page.table_height(len(frame)))
+        tables.show(frame, numeric=[c for c in frame.columns if c not in ("Nhóm", "Tiêu chí")],
+                    total_rows=[i for i, g in enumerate(frame["Nhóm"]) if g == "Tổng"])
     if idx.get("source"):
         st.caption("Nguồn trọng số: " + idx["source"])
 

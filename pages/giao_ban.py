@@ -9,19 +9,11 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from ui import caselists, cards, charts, data, exports, openers, page, periods
+from ui import caselists, cards, charts, data, exports, openers, page, periods, tables
 from ui.format import fmt_date, fmt_int, fmt_pct, fmt_period
 from ui.labels import CASE_LIST_COLUMNS
 
 log = logging.getLogger("tthc.ui")
-
-TABLE_CSS = """<style>
-table.f06a { border-collapse: collapse; width: 100%; font-size: 0.8rem; }
-table.f06a th, table.f06a td { border: 1px solid #d0d7de; padding: 2px 4px; }
-table.f06a th { background: #f6f8fa; text-align: center; font-weight: 600; }
-table.f06a td.num { text-align: right; font-variant-numeric: tabular-nums; }
-table.f06a tr.total td { font-weight: 700; background: #f6f8fa; }
-</style>"""
 
 
 def _week_choice(f) -> date:
@@ -41,7 +33,7 @@ def _report06a_block(title: str, df: pd.DataFrame) -> None:
     st.markdown(f"**{title}**")
     if df.empty or (len(df) == 1 and not df.iloc[0][["received_total", "resolved_total", "pending_total"]].any()):
         st.info("Không có hồ sơ nào trong tuần này.")
-    st.html(TABLE_CSS + exports.report06a_html(df))
+    tables.show_html(exports.report06a_html(df))
 
 
 COMPARE = [("received_total", "Tiếp nhận (3)"), ("resolved_total", "Đã giải quyết (7)"),
@@ -87,7 +79,9 @@ def body(f) -> None:
         _report06a_block(f"Tuần {fmt_period(monday, end)}", cur06)
         _report06a_block(f"Tuần trước {fmt_period(prev_start, prev_end)}", prev06)
     with tab_both:
-        st.dataframe(_comparison(cur06, prev06), hide_index=True, key="gb_06a_compare")
+        compare = _comparison(cur06, prev06)
+        tables.show(compare, numeric=list(compare.columns[1:]),
+                    total_rows=[i for i, s in enumerate(compare["Lĩnh vực"]) if s == "Tổng cộng"])
 
     st.subheader(f"Hồ sơ trễ hạn ({fmt_int(len(late))})")
     st.caption("Hồ sơ giải quyết quá hạn trong tuần và hồ sơ đang quá hạn vào cuối tuần; nhiều ngày trễ nhất "
@@ -109,15 +103,16 @@ def body(f) -> None:
 
     st.subheader("Theo cán bộ xử lý")
     by_handler = caselists.handler_counts(late, due)
-    handlers_chart = None
     if by_handler.empty:
         st.info("Không có hồ sơ trễ hạn hay sắp đến hạn để thống kê theo cán bộ.")
     else:
-        c1, c2 = st.columns([2, 3])
-        c1.dataframe(by_handler, hide_index=True, key="gb_handlers")
-        handlers_chart = charts.handler_bars(by_handler.drop(columns=["Phòng ban xử lý"]),
-                                             "Số hồ sơ theo cán bộ xử lý")
-        charts.show(c2, handlers_chart, key="gb_handlers_chart")
+        # a bar for each row's total, in the grid the lists above have loaded already; the stacked
+        # chart by kind is in the printable report only: a Vega chart here made the browser fetch
+        # and compile its ~0.8 MB chunk for this one chart (docs/performance.md, round 8)
+        st.dataframe(by_handler, hide_index=True, key="gb_handlers", column_config={
+            caselists.HANDLER_TOTAL: st.column_config.ProgressColumn(
+                format="%d", min_value=0, max_value=max(int(by_handler[caselists.HANDLER_TOTAL].max()), 1),
+                help="Tổng số hồ sơ trễ hạn và sắp đến hạn của cán bộ")})
 
     st.subheader("Tải về cho cuộc họp")
     unit_text = f.unit or "tất cả đơn vị"
@@ -143,7 +138,7 @@ def body(f) -> None:
         def build_report() -> bytes:
             try:
                 return _meeting_report(f, monday, end, prev_start, prev_end, cur, prev, cur06, prev06,
-                                       late_view, due_view, by_handler, handlers_chart, days)
+                                       late_view, due_view, by_handler, days)
             except Exception:
                 log.exception("meeting report failed")
                 return ("<html lang='vi'><meta charset='utf-8'><body><p>Không tạo được báo cáo do lỗi ngoài dự "
@@ -156,12 +151,14 @@ def body(f) -> None:
 
 
 def _meeting_report(f, monday, end, prev_start, prev_end, cur, prev, cur06, prev06, late_view, due_view,
-                    by_handler, handlers_chart, days) -> bytes:
+                    by_handler, days) -> bytes:
     trend_start = monday - timedelta(days=7 * 11)
     weekly = data.kpis_by_period(f.path, f.version, trend_start, end, f.unit, f.sector, None, "week")
     target_rows = data.plan_targets(f.path, f.version, f.plan_id) if f.plan_id else []
     trend_chart = charts.metric_trend(weekly, "on_time_rate", target_rows, "week",
                                       title="Tỷ lệ giải quyết đúng hạn 12 tuần gần nhất")
+    handlers_chart = None if by_handler.empty else charts.handler_bars(
+        by_handler.drop(columns=["Phòng ban xử lý", caselists.HANDLER_TOTAL]), "Số hồ sơ theo cán bộ xử lý")
     kpi_html = "<div class='kpis'>" + "".join(
         f"<div class='kpi'>{label}<div class='v'>{value}</div><div class='note'>tuần trước: {before}</div></div>"
         for label, value, before in [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import cards, charts, judging, openers, page, periods
+from ui import cards, charts, judging, openers, page, periods, tables
 from ui.format import fmt_int, fmt_pct, fmt_period
 from ui.labels import RATINGS
 
@@ -80,7 +80,8 @@ def body(f) -> None:
             charts.show(st, charts.rating_shares(dist_year, "month", f"Theo tháng, {fmt_period(start, end)}",
                                                  satisfaction_targets), key="hl_dist_month")
         if not dist_period.empty:
-            st.dataframe(_rating_table(dist_period), hide_index=True, key="hl_table")
+            table = _rating_table(dist_period)
+            tables.show(table, numeric=list(table.columns[1:]))
 
 
 page.run("Hài lòng", body)

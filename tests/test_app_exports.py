@@ -83,3 +83,16 @@ def test_a_chart_that_cannot_be_drawn_leaves_a_note_in_the_report(monkeypatch, c
     part = exports.figure_html(charts.stacked_counts(["T1/26"], {"Trực tuyến": [3]}, "Hồ sơ theo kênh"))
     assert part.startswith("<p class='note'>Hồ sơ theo kênh: không vẽ được biểu đồ")
     assert "conversion failed" in caplog.text
+
+
+def test_report_table_html_escapes_aligns_and_marks_totals():
+    from ui import tables
+
+    df = pd.DataFrame({"Lĩnh vực": ["<b>Đất đai</b>", "Tổng cộng"], "Số hồ sơ": ["1.234", "1.240"]})
+    doc = tables.html(df, numeric=["Số hồ sơ"], total_rows=[1])
+    assert "&lt;b&gt;Đất đai&lt;/b&gt;" in doc and "<b>" not in doc          # values are text, never markup
+    assert "<th class='num'>Số hồ sơ</th>" in doc and "<td class='num'>1.234</td>" in doc
+    assert "<tr class='total'><td>Tổng cộng</td>" in doc and doc.count("class='total'") == 1
+    assert doc.startswith(tables.CSS) and "<table class='tthc'>" in doc
+    empty = tables.html(df.iloc[0:0], empty_text="Không có đánh giá.")
+    assert "<td colspan='2'>Không có đánh giá.</td>" in empty

@@ -11,8 +11,10 @@ import shutil
 import subprocess
 import sys
 from datetime import date
+from html import unescape
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -199,14 +201,19 @@ def test_giao_ban_tables_lists_and_downloads(sample_db, monkeypatch):
     at = open_page(make_app(sample_db, monkeypatch), "pages/giao_ban.py")
     assert_clean(at)
     html = "\n".join(h.proto.body for h in at.get("html"))
-    assert html.count("Tổng cộng") == 2                    # this week and the previous week
-    for header in ("Tiếp nhận", "Đã giải quyết", "Đang giải quyết", "(13)"):
+    assert html.count("<table class='f06a'>") == 2          # this week and the previous week
+    assert html.count("Tổng cộng") == 3                    # ... and the comparison of the two
+    for header in ("Tiếp nhận", "Đã giải quyết", "Đang giải quyết", "(13)", "Đang quá hạn (13): tuần trước"):
         assert header in html
     subheaders = texts(at.subheader)
     assert re.search(r"Hồ sơ trễ hạn \(\d+\)", subheaders)
     assert re.search(r"Hồ sơ sắp đến hạn trong 3 ngày làm việc tới \(\d+\)", subheaders)
     late = next(d.value for d in at.dataframe if "Cán bộ xử lý" in d.value.columns and "Loại" in d.value.columns)
     assert {"Mã hồ sơ", "Cán bộ xử lý", "Phòng ban xử lý", "Hạn trả", "Số ngày làm việc trễ"} <= set(late.columns)
+    handlers = next(d.value for d in at.dataframe if "Tổng" in d.value.columns)
+    counts = handlers[["Đã giải quyết quá hạn", "Đang quá hạn", "Sắp đến hạn"]]
+    assert (handlers["Tổng"] == counts.sum(axis=1)).all() and handlers["Tổng"].is_monotonic_decreasing
+    assert handlers["Tổng"].sum() == len(late) + int(re.search(r"tới \((\d+)\)", subheaders).group(1))
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Biểu II.06a (.xlsx, sẵn để in)", "Danh sách trễ hạn, sắp đến hạn (.xlsx)",
                       "Báo cáo giao ban để in (.html)"]
@@ -263,6 +270,8 @@ def test_satisfaction_page(sample_db, monkeypatch):
     labels = [m.label for m in at.metric]
     assert {"Mức độ hài lòng", "Mức độ hài lòng: đất đai, xây dựng, đầu tư", "Tỷ lệ PAKN xử lý đúng hạn"} <= set(labels)
     assert len(at.get("vega_lite_chart")) >= 3
+    ratings = next(t for t in html_tables(at) if "Tỷ lệ hài lòng" in t.columns)
+    assert ratings["Tỷ lệ hài lòng"].str.fullmatch(r"\d+(,\d)? %|không có dữ liệu").all()
     overall = metric(at, "Mức độ hài lòng")
     at.selectbox(key="f_sector").set_value("Đất đai").run()
     assert_clean(at)
@@ -279,13 +288,39 @@ def test_digital_page(sample_db, monkeypatch):
     assert len(at.get("vega_lite_chart")) >= 3
 
 
+def html_tables(at: AppTest) -> list[pd.DataFrame]:
+    """The pages' report tables (ui.tables, st.html), read back as text frames."""
+    frames = []
+    for h in at.get("html"):
+        for table in re.findall(r"<table[^>]*>.*?</table>", h.proto.body, flags=re.S):
+            head = [unescape(c) for c in re.findall(r"<th[^>]*>(.*?)</th>", table.split("</thead>")[0])]
+            rows = [[unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+                    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("<tbody>", 1)[-1], flags=re.S)]
+            if rows and len(rows[0]) == len(head):
+                frames.append(pd.DataFrame(rows, columns=head))
+    return frames
+
+
 def test_766_page_shows_not_measured_items(sample_db, monkeypatch):
     at = open_page(make_app(sample_db, monkeypatch), "pages/chi_so_766.py")
     assert_clean(at)
-    items = next(d.value for d in at.dataframe if "Tiêu chí" in d.value.columns and "Điểm" in d.value.columns)
+    items = next(t for t in html_tables(at) if "Tiêu chí" in t.columns and "Điểm" in t.columns)
     assert "chưa đo được" in set(items["Điểm"])
     assert (items["Điểm"] != "chưa đo được").any()
+    assert any(len(r) > 40 for r in items["Cách chấm / lý do"])     # long rules shown whole, not cut
+    by_month = next(t for t in html_tables(at) if "Tối đa" in t.columns)
+    assert "Tổng điểm đo được" in set(by_month["Tiêu chí"])
     assert at.get("vega_lite_chart")
+
+
+@pytest.mark.parametrize("script", ["pages/hai_long.py", "pages/chi_so_766.py"])
+def test_report_tables_are_html_so_the_page_loads_no_grid(sample_db, monkeypatch, script):
+    """The small, formatted tables of these pages are static HTML (ui.tables): st.dataframe's grid is
+    ~1.2 MB of JavaScript the browser compiles on a page's first open (docs/performance.md, round 8)."""
+    at = open_page(make_app(sample_db, monkeypatch), script)
+    assert_clean(at)
+    assert not at.dataframe
+    assert html_tables(at)
 
 
 def test_sql_page_runs_examples_and_refuses_writes(sample_db, monkeypatch):

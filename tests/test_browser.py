@@ -217,6 +217,7 @@ def test_giao_ban_downloads(browser, server):
         report = Path(info.value.path()).read_text(encoding="utf-8")
         assert "Báo cáo giao ban tuần" in report and "Tổng cộng" in report
         assert "<svg" in report and "Tỷ lệ giải quyết đúng hạn 12 tuần gần nhất" in report
+        assert "Số hồ sơ theo cán bộ xử lý" in report   # the handlers' chart: in the report, not on the page
         assert "<script" not in report  # charts as inline SVG: the file opens offline
         OUT.mkdir(exist_ok=True)
         (OUT / "bao_cao_giao_ban.html").write_text(report, encoding="utf-8")

@@ -55,8 +55,12 @@ def column_config() -> dict:
     }
 
 
+HANDLER_TOTAL = "Tổng"
+
+
 def handler_counts(late: pd.DataFrame, due: pd.DataFrame) -> pd.DataFrame:
-    """Per handler: cases resolved late, pending overdue and due soon (the lists' rows counted)."""
+    """Per handler: cases resolved late, pending overdue and due soon (the lists' rows counted) and
+    their total, most cases first."""
     frames = []
     if len(late):
         d = late.assign(series=late["kind"].map(LATE_KIND))
@@ -65,7 +69,7 @@ def handler_counts(late: pd.DataFrame, due: pd.DataFrame) -> pd.DataFrame:
         frames.append(due.assign(series="Sắp đến hạn")[["handler", "department", "series"]])
     cols = ["Cán bộ xử lý", "Phòng ban xử lý", "Đã giải quyết quá hạn", "Đang quá hạn", "Sắp đến hạn"]
     if not frames:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=cols + [HANDLER_TOTAL])
     all_rows = pd.concat(frames, ignore_index=True)
     all_rows["handler"] = all_rows["handler"].fillna("(chưa ghi cán bộ)")
     all_rows["department"] = all_rows["department"].fillna("")
@@ -74,6 +78,6 @@ def handler_counts(late: pd.DataFrame, due: pd.DataFrame) -> pd.DataFrame:
         if s not in pivot.columns:
             pivot[s] = 0
     pivot = pivot[cols[2:]].reset_index().rename(columns={"handler": cols[0], "department": cols[1]})
-    pivot["_total"] = pivot[cols[2:]].sum(axis=1)
-    pivot = pivot.sort_values(["_total", cols[0]], ascending=[False, True]).drop(columns="_total")
+    pivot[HANDLER_TOTAL] = pivot[cols[2:]].sum(axis=1)
+    pivot = pivot.sort_values([HANDLER_TOTAL, cols[0]], ascending=[False, True])
     return pivot.reset_index(drop=True)

@@ -123,17 +123,22 @@ def _cell(value) -> str:
     return html.escape(str(value))
 
 
-def table_html(df: pd.DataFrame, numeric: Iterable[str] = ()) -> str:
-    numeric = set(numeric)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+def table_html(df: pd.DataFrame, numeric: Iterable[str] = (), css_class: str | None = None,
+               total_rows: Iterable[int] = (), empty_text: str = "Không có hồ sơ nào.") -> str:
+    """df as an HTML table, every value escaped; `numeric` columns right-aligned, rows at the
+    positions in `total_rows` marked as totals (bold)."""
+    numeric, total_rows = set(numeric), set(total_rows)
+    head = "".join(f"<th class='num'>{html.escape(str(c))}</th>" if c in numeric else f"<th>{html.escape(str(c))}</th>"
+                   for c in df.columns)
     rows = []
-    for rec in df.itertuples(index=False):
+    for i, rec in enumerate(df.itertuples(index=False)):
         cells = "".join(f"<td class='num'>{_cell(v)}</td>" if c in numeric else f"<td>{_cell(v)}</td>"
                         for c, v in zip(df.columns, rec))
-        rows.append(f"<tr>{cells}</tr>")
+        rows.append(f"<tr class='total'>{cells}</tr>" if i in total_rows else f"<tr>{cells}</tr>")
     if not rows:
-        rows.append(f"<tr><td colspan='{len(df.columns)}'>Không có hồ sơ nào.</td></tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        rows.append(f"<tr><td colspan='{max(len(df.columns), 1)}'>{html.escape(empty_text)}</td></tr>")
+    cls = f" class='{css_class}'" if css_class else ""
+    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def report06a_html(df: pd.DataFrame) -> str:
