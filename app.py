@@ -19,16 +19,6 @@ import streamlit as st  # noqa: E402
 from ui import access, openers, page, state  # noqa: E402
 
 
-def _logging() -> None:
-    logger = logging.getLogger("tthc")
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
-
-
 PAGES = {
     "Điều hành": [
         ("pages/tong_quan.py", "Tổng quan", ":material/dashboard:", "tong_quan"),
@@ -47,7 +37,7 @@ PAGES = {
 
 
 def main() -> None:
-    _logging()
+    page.setup_logging()
     st.set_page_config(page_title="Hồ sơ TTHC", page_icon=":material/account_balance:", layout="wide")
     try:
         user = access.login_gate()

@@ -86,7 +86,8 @@ SETTINGS: tuple[Setting, ...] = (
             "(ui.data.later); 0 runs every call in the page's thread, one after another."),
     Setting("page_prefetch", True, bool,
             "After a page's run, compute the other metric pages' opening queries for the same filters on "
-            "one background thread (ui.openers.prefetch), so their first open finds them cached."),
+            "one background thread (ui.openers.prefetch), so their first open finds them cached; and, when "
+            "`python -m ui.serve` starts, every metric page's for the default view (ui.openers.warm_up)."),
     Setting("time_saving_threshold_pct", 20.0, float,
             "Default threshold (percent) for the time-saving share; seed 001 uses 20, seed 003 uses 30."),
     Setting("due_soon_working_days", 3, int, "Horizon of the due-soon list, in working days."),

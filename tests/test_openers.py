@@ -138,3 +138,38 @@ def test_a_prefetch_that_cannot_start_is_logged_and_the_page_stays_clean(sample_
     assert_clean(at)
     assert len(at.title) == 1
     assert "prefetch not started" in caplog.text and "simulated" in caplog.text
+
+
+def test_warm_up_computes_what_a_new_sessions_tour_of_the_pages_needs(sample_db, monkeypatch, counted):  # noqa: F811
+    """The server's warm-up (ui.serve): after it, a new session opened without URL parameters, and
+    then every metric page, computes no query. So the default view (ui.state.default_view) is the
+    sidebar's, and the warm-up covers the sidebar's lists too."""
+    from ui import state
+
+    monkeypatch.setenv("TTHC_PAGE_PREFETCH", "1")
+    monkeypatch.setenv("TTHC_DB_PATH", str(sample_db))
+    data.clear()
+    openers.forget()
+    fut = openers.warm_up()
+    assert fut is not None and fut.result(timeout=120) == []
+    assert openers.warm_up() is None                      # once per view and data version
+    counted["n"] = 0
+    at = make_app(sample_db, monkeypatch)                 # Tổng quan, a new session
+    assert_clean(at)
+    assert at.session_state["_current_filters"] == state.default_view(data.db_path())
+    for url, script in METRIC_PAGES.items():
+        at = open_page(at, script)
+        assert_clean(at)
+        assert counted["n"] == 0, url
+    # the control: with the caches cleared, the same tour computes
+    data.clear()
+    openers.forget()
+    at = open_page(make_app(sample_db, monkeypatch), METRIC_PAGES["giao_ban"])
+    assert counted["n"] > 0
+
+
+def test_warm_up_is_off_with_the_prefetch(sample_db, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("TTHC_PAGE_PREFETCH", "0")
+    monkeypatch.setenv("TTHC_DB_PATH", str(sample_db))
+    openers.forget()
+    assert openers.warm_up() is None

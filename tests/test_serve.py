@@ -57,3 +57,33 @@ def test_preload_covers_the_own_packages_except_the_named_entry_points():
 def test_the_launcher_runs_streamlit_run_on_the_app_with_the_given_options():
     assert serve.command(["--server.port", "8600", "--", "--db", "x.duckdb"]) == [
         "run", str(ROOT / "app.py"), "--server.port", "8600", "--", "--db", "x.duckdb"]
+
+
+def test_the_launcher_warms_up_the_default_view_once_the_server_runs(sample_db, tmp_path):  # noqa: F811
+    """Started as `make run` starts it, the server logs the warm-up's end (ui.openers.warm_up) and
+    no failed page."""
+    import socket
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log_path = tmp_path / "serve.log"
+    env = dict(os.environ, TTHC_AUTH_MODE="demo", TTHC_DB_PATH=str(sample_db), TTHC_PAGE_PREFETCH="1")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ui.serve", "--server.headless", "true", "--server.address", "127.0.0.1",
+             "--server.port", str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType",
+             "none", "--", "--db", str(sample_db)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        text = ""
+        while "warm-up:" not in text and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            text = log_path.read_text(encoding="utf-8", errors="replace")
+        assert "warm-up: the default view's queries of every metric page" in text, text[-3000:]
+        assert "failed" not in text.split("warm-up:", 1)[1].splitlines()[0]
+        assert "Traceback" not in text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)

@@ -197,6 +197,19 @@ def prefetch(f, current: str | None) -> Future | None:
     return fut
 
 
+def warm_up(path=None) -> Future | None:
+    """Every metric page's openers for the view a new session starts on (ui.state.default_view),
+    queued like a prefetch (setting `page_prefetch`). ui.serve calls it once the server runs, so
+    the first visitor after a start finds the default view's queries computed or being computed
+    instead of computing them all while the browser waits (docs/performance.md, round 8). It does
+    not delay the start: the server answers while the one low-priority thread works."""
+    from ui import state
+
+    if not settings.get("page_prefetch"):
+        return None
+    return prefetch(state.default_view(path), current=None)
+
+
 def forget() -> None:
     """Drop the record of started prefetches (data.clear's companion, for tests)."""
     with _lock:

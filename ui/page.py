@@ -16,6 +16,7 @@ st.stop) derives from BaseException and passes through.
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -33,6 +34,17 @@ ERROR_TEXT = ("Không hiển thị được phần này do một lỗi ngoài d�
 
 class UserMessage(Exception):
     """An expected condition the page explains in plain Vietnamese (shown as st.info)."""
+
+
+def setup_logging() -> None:
+    """The app's log lines ("tthc" and below) to stderr, the server's log, once per process."""
+    logger = logging.getLogger("tthc")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
 
 
 def _at(value) -> str:

@@ -4,7 +4,9 @@ modules the pages need imported before the server answers its health check.
 Streamlit imports an app's modules in the first script run of the process. Without this, whoever
 opens the dashboard first after a start waits for pandas, pyarrow, DuckDB and the app's own
 modules: 0.3-0.6 s of that first page (docs/performance.md, round 7). Here the server start pays
-it instead. `make run`, the browser test and the benchmark all start the app this way.
+it instead. Once the server runs, it also queues the default view's queries of every metric page
+(ui.openers.warm_up) on one low-priority thread, without delaying the start. `make run`, the
+browser test and the benchmark all start the app this way.
 """
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import importlib
 import logging
 import pkgutil
 import sys
+import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +63,43 @@ def preload() -> list[str]:
     return done
 
 
+log = logging.getLogger("tthc.ui")
+
+
+def warm_up_when_running(timeout_s: float = 300.0) -> threading.Thread:
+    """A thread that waits for Streamlit's runtime to start (its caches are the runtime's) and then
+    queues ui.openers.warm_up; it logs what it did and never stops the server."""
+    def run() -> None:
+        from streamlit.runtime import Runtime, RuntimeState
+
+        from ui import page
+
+        page.setup_logging()
+        deadline = time.monotonic() + timeout_s
+        while not (Runtime.exists() and Runtime.instance().state not in (RuntimeState.INITIAL,)):
+            if time.monotonic() > deadline:
+                log.warning("warm-up skipped: the server did not start within %.0f s", timeout_s)
+                return
+            time.sleep(0.05)
+        t0 = time.perf_counter()
+        try:
+            from ui import openers
+
+            fut = openers.warm_up()
+            if fut is None:
+                log.info("warm-up: nothing to do (prefetch off, or no cases)")
+                return
+            failed = fut.result()
+            log.info("warm-up: the default view's queries of every metric page in %.2f s%s",
+                     time.perf_counter() - t0, f"; failed: {', '.join(failed)}" if failed else "")
+        except Exception:
+            log.warning("warm-up failed; the pages compute their queries when opened", exc_info=True)
+
+    thread = threading.Thread(target=run, name="tthc-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def command(argv: list[str]) -> list[str]:
     """The streamlit CLI arguments this launcher runs."""
     return ["run", str(ROOT / "app.py"), *argv]
@@ -66,6 +107,7 @@ def command(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     preload()
+    warm_up_when_running()
     from streamlit.web import cli
 
     cli.main(command(list(sys.argv[1:] if argv is None else argv)), prog_name="streamlit")

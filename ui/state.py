@@ -105,6 +105,33 @@ def default_plan(plans: list[dict], units: list[str]) -> str | None:
     return plans[0]["plan_id"]
 
 
+def default_view(path: Path | None = None) -> Filters:
+    """The view a new session opened without URL parameters starts on: sidebar()'s defaults, built
+    outside any session (the server warms it up at its start, ui.openers.warm_up). It also asks
+    for the lists the sidebar shows, so that they are cached too. tests/test_openers.py checks that
+    it equals what a new session's sidebar returns."""
+    path = data.db_path() if path is None else path
+    ver = data.version(path)
+    f = Filters(db=path, version=ver)
+    if ver is None:
+        f.today, f.today_source = date.today(), "thuc"
+        f.period = periods.preset_period(periods.DEFAULT_PRESET, f.today)
+        f.previous = periods.previous_period(f.period)
+        return f
+    f.freshness = data.freshness(f.path, ver)
+    f.data_end = f.freshness.get("data_end")
+    units = data.units(f.path, ver)
+    plans = data.plans(f.path, ver)
+    f.today_source = "du_lieu" if f.data_end else "thuc"
+    f.today = f.data_end or date.today()
+    f.period = periods.preset_period(periods.DEFAULT_PRESET, f.today)
+    f.previous = periods.previous_period(f.period)
+    data.sectors(f.path, ver, None)
+    f.plan_id = default_plan(plans, units)
+    f.plan_name = {p["plan_id"]: p["plan_name"] for p in plans}.get(f.plan_id)
+    return f
+
+
 def sidebar() -> Filters:
     """Draw the sidebar filters and return the chosen view. Never raises for a missing or empty
     database: the pages say so."""
