@@ -73,6 +73,7 @@ def test_bench_smoke(tmp_path):
                 assert isinstance(ms, (int, float)) and not isinstance(ms, bool), (key, page)
             d = details["pages"][page]
             assert d["error"] is None, (page, d["error"])
+            assert len(d["cold_runs_ms"]) == result["runs"], (page, d["cold_runs_ms"])   # one per server start
             assert isinstance(d["charts"], int) and isinstance(d["tables"], int), page
             if page in ("Xu hướng", "Chỉ số 766"):   # every chart box counted once its marks are drawn
                 assert d["charts"] >= 1 and d["charts"] == d["chart_boxes"], (page, d)
