@@ -105,28 +105,34 @@ def default_plan(plans: list[dict], units: list[str]) -> str | None:
     return plans[0]["plan_id"]
 
 
-def default_view(path: Path | None = None) -> Filters:
-    """The view a new session opened without URL parameters starts on: sidebar()'s defaults, built
-    outside any session (the server warms it up at its start, ui.openers.warm_up). It also asks
-    for the lists the sidebar shows, so that they are cached too. tests/test_openers.py checks that
-    it equals what a new session's sidebar returns."""
-    path = data.db_path() if path is None else path
+def _view_base(path: Path) -> tuple[Filters, list[str], list[dict]]:
+    """A view of `path` with its version and freshness, and the units and plans the sidebar lists.
+    Without a database: the default period up to the real date, and no lists."""
     ver = data.version(path)
     f = Filters(db=path, version=ver)
     if ver is None:
         f.today, f.today_source = date.today(), "thuc"
         f.period = periods.preset_period(periods.DEFAULT_PRESET, f.today)
         f.previous = periods.previous_period(f.period)
-        return f
+        return f, [], []
     f.freshness = data.freshness(f.path, ver)
     f.data_end = f.freshness.get("data_end")
-    units = data.units(f.path, ver)
-    plans = data.plans(f.path, ver)
+    return f, data.units(f.path, ver), data.plans(f.path, ver)
+
+
+def default_view(path: Path | None = None) -> Filters:
+    """The view a new session opened without URL parameters starts on: sidebar()'s defaults, built
+    outside any session (the server warms it up at its start, ui.openers.warm_up). It also asks
+    for the lists the sidebar shows, so that they are cached too. tests/test_openers.py checks that
+    it equals what a new session's sidebar returns."""
+    f, units, plans = _view_base(data.db_path() if path is None else path)
+    if not f.has_db:
+        return f
     f.today_source = "du_lieu" if f.data_end else "thuc"
     f.today = f.data_end or date.today()
     f.period = periods.preset_period(periods.DEFAULT_PRESET, f.today)
     f.previous = periods.previous_period(f.period)
-    data.sectors(f.path, ver, None)
+    data.sectors(f.path, f.version, None)
     f.plan_id = default_plan(plans, units)
     f.plan_name = {p["plan_id"]: p["plan_name"] for p in plans}.get(f.plan_id)
     return f
@@ -136,21 +142,13 @@ def sidebar() -> Filters:
     """Draw the sidebar filters and return the chosen view. Never raises for a missing or empty
     database: the pages say so."""
     path = data.db_path()
-    ver = data.version(path)
-    f = Filters(db=path, version=ver)
+    f, units, plans = _view_base(path)
+    ver = f.version
     side = st.sidebar
     if ver is None:
         side.warning(f"Chưa có cơ sở dữ liệu `{path.name}`. Hãy nạp tệp ở trang **Dữ liệu**.")
-        f.today = date.today()
-        f.today_source = "thuc"
-        f.period = periods.preset_period(periods.DEFAULT_PRESET, f.today)
-        f.previous = periods.previous_period(f.period)
         return f
 
-    f.freshness = data.freshness(f.path, ver)
-    f.data_end = f.freshness.get("data_end")
-    units = data.units(f.path, ver)
-    plans = data.plans(f.path, ver)
     plan_ids = [p["plan_id"] for p in plans]
     plan_names = {p["plan_id"]: p["plan_name"] for p in plans}
     _init_from_url(units, plans, default_plan(plans, units))
