@@ -237,3 +237,37 @@ def test_sidebar_choice_reaches_the_url(browser, server):
         assert "ky=tuan_truoc" in page.url and "linh_vuc=" in page.url
     finally:
         context.close()
+
+
+CONTRAST = """() => {
+    const rgb = s => s.match(/[\\d.]+/g).map(Number);
+    const lum = ([r, g, b]) => { const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+                                 return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+    const app = getComputedStyle(document.querySelector("[data-testid='stApp']"));
+    const out = [];
+    for (const cell of document.querySelectorAll("table.tthc th, table.tthc td, table.f06a th")) {
+        const s = getComputedStyle(cell);
+        const bg = rgb(s.backgroundColor), text = rgb(s.color), page = rgb(app.backgroundColor);
+        const a = bg.length > 3 ? bg[3] : 1;
+        // the cell's own background laid over the page's
+        const under = [0, 1, 2].map(i => a * bg[i] + (1 - a) * page[i]);
+        const [hi, lo] = [lum(text), lum(under)].sort((x, y) => y - x);
+        out.push((hi + 0.05) / (lo + 0.05));
+    }
+    return out; }"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_report_tables_are_readable_in_either_theme(browser, server, scheme):
+    """The HTML report tables (ui/tables.py) take the theme's text colour; their header and total
+    shading must not make it unreadable when the browser asks for a dark theme."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="vi-VN", color_scheme=scheme)
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/hai_long")
+        _settle(page)
+        ratios = page.evaluate(CONTRAST)
+        assert ratios, "no report table on Hài lòng"
+        assert min(ratios) >= 4.5, (scheme, sorted(ratios)[:5])
+    finally:
+        context.close()

@@ -19,18 +19,20 @@ import streamlit as st
 from ui import exports
 
 # One look for every report table on the pages: Biểu II.06a (class f06a, ui.exports.report06a_html)
-# and the tables below (class tthc).
+# and the tables below (class tthc). Greys with transparency, so the text stays readable in
+# Streamlit's dark theme too (the text colour is the theme's).
 CSS = """<style>
 div.tthc-wrap { overflow-x: auto; max-width: 100%; }
-table.f06a, table.tthc { border-collapse: collapse; width: 100%; font-size: 0.8rem; }
+table.f06a, table.tthc { border-collapse: collapse; width: 100%; font-size: 0.8rem; color: inherit; }
 table.tthc { font-size: 0.875rem; }
-table.f06a th, table.f06a td, table.tthc th, table.tthc td { border: 1px solid #d0d7de; padding: 2px 6px; }
-table.f06a th, table.tthc th { background: #f6f8fa; text-align: center; font-weight: 600; }
+table.f06a th, table.f06a td, table.tthc th, table.tthc td { border: 1px solid rgba(128, 128, 128, 0.35);
+  padding: 2px 6px; }
+table.f06a th, table.tthc th { background: rgba(128, 128, 128, 0.12); text-align: center; font-weight: 600; }
 table.tthc th { text-align: left; }
 table.tthc td:not(.num) { min-width: 9em; }
 table.f06a td.num, table.tthc td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.tthc th.num { text-align: right; }
-table.f06a tr.total td, table.tthc tr.total td { font-weight: 700; background: #f6f8fa; }
+table.f06a tr.total td, table.tthc tr.total td { font-weight: 700; background: rgba(128, 128, 128, 0.12); }
 </style>"""
 
 
