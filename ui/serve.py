@@ -76,7 +76,7 @@ def warm_up_when_running(timeout_s: float = 300.0) -> threading.Thread:
 
         page.setup_logging()
         deadline = time.monotonic() + timeout_s
-        while not (Runtime.exists() and Runtime.instance().state not in (RuntimeState.INITIAL,)):
+        while not (Runtime.exists() and Runtime.instance().state != RuntimeState.INITIAL):
             if time.monotonic() > deadline:
                 log.warning("warm-up skipped: the server did not start within %.0f s", timeout_s)
                 return
