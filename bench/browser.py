@@ -75,8 +75,11 @@ INIT_JS = """
   if (window.top !== window) return;
   const q = s => document.querySelectorAll(s).length;
   // a Vega view's svg exists before its data is drawn: count the charts with a data mark item
+  // (a canvas-rendered view draws as it creates its canvas: counted once it has a size)
   const drawn = () => Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart'] svg.marks"))
-                           .filter(s => s.querySelector('.role-mark > *')).length;
+                           .filter(s => s.querySelector('.role-mark > *')).length
+                    + Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart'] canvas.marks"))
+                           .filter(c => c.width > 0 && c.height > 0).length;
   const sig = () => [q('h1'), q("[data-testid='stStatusWidget']"), q("[data-testid='stSkeleton']"),
                      drawn(), q("[data-testid='stVegaLiteChart']"),
                      q("[data-testid='stDataFrame']") + q("[data-testid='stTable']"),
