@@ -324,31 +324,20 @@ def return_pages(browser, url: str, rounds: int, timeout_s: float) -> dict[str, 
     return out
 
 
-def cold_pages(browser, app_root: Path, db: str, log_path: Path, timeout_s: float) -> dict[str, dict]:
-    """Every page's cold open after one more start of the server, in the order of PAGES:
-    {title: {"cold_ms": ..., "error": ...}}."""
+def after_starts(browser, app_root: Path, db: str, log_path: Path, timeout_s: float,
+                 starts: list[list[tuple[str, str]]], label: str) -> dict[str, dict]:
+    """One server start per entry of `starts`, each opening its pages (title, url path) in order
+    in fresh contexts, then stopping: {title: {"ms": ..., "error": ...}}. [PAGES] is one more
+    round of cold opens; [[page] for page in PAGES] opens each page first after its own start."""
     out = {}
-    server = Server(app_root, db, log_path)
-    try:
-        for title, path in PAGES:
-            r = open_page(browser, f"{server.url}/{path}", timeout_s)
-            out[title] = {"cold_ms": r["ms"], "error": r["error"] and "cold: " + r["error"]}
-    finally:
-        server.stop()
-    return out
-
-
-def first_pages(browser, app_root: Path, db: str, log_path: Path, timeout_s: float) -> dict[str, dict]:
-    """Each page opened first after its own server's start (see the module's doc):
-    {title: {"first_ms": ..., "error": ...}}."""
-    out = {}
-    for title, path in PAGES:
+    for group in starts:
         server = Server(app_root, db, log_path)
         try:
-            r = open_page(browser, f"{server.url}/{path}", timeout_s)
+            for title, path in group:
+                r = open_page(browser, f"{server.url}/{path}", timeout_s)
+                out[title] = {"ms": r["ms"], "error": r["error"] and f"{label}: " + r["error"]}
         finally:
             server.stop()
-        out[title] = {"first_ms": r["ms"], "error": r["error"] and "first: " + r["error"]}
     return out
 
 
@@ -400,15 +389,15 @@ def step_browser(args: dict) -> dict:
             # cold is a median like every other figure: warm_runs - 1 more server starts
             cold_log = Path(args["log"]).with_suffix(".cold.log")
             for _ in range(warm_runs - 1):
-                for title, c in cold_pages(browser, app_root, str(args["db"]), cold_log, timeout_s).items():
-                    pages[title]["cold_runs_ms"].append(c["cold_ms"])
-                    if c["error"] and not pages[title]["error"]:
-                        pages[title]["error"] = c["error"]
+                for title, c in after_starts(browser, app_root, str(args["db"]), cold_log, timeout_s,
+                                             [PAGES], "cold").items():
+                    pages[title]["cold_runs_ms"].append(c["ms"])
+                    pages[title]["error"] = pages[title]["error"] or c["error"]
             first_log = Path(args["log"]).with_suffix(".first.log")
-            for title, c in first_pages(browser, app_root, str(args["db"]), first_log, timeout_s).items():
-                pages[title]["first_ms"] = c["first_ms"]
-                if c["error"] and not pages[title]["error"]:
-                    pages[title]["error"] = c["error"]
+            for title, c in after_starts(browser, app_root, str(args["db"]), first_log, timeout_s,
+                                         [[page] for page in PAGES], "first").items():
+                pages[title]["first_ms"] = c["ms"]
+                pages[title]["error"] = pages[title]["error"] or c["error"]
         finally:
             browser.close()
     for v in pages.values():
