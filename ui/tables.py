@@ -36,12 +36,17 @@ table.f06a tr.total td, table.tthc tr.total td { font-weight: 700; background: r
 </style>"""
 
 
+def _boxed(table_html: str) -> str:
+    """A table's HTML with the CSS, inside a horizontally scrolling box."""
+    return CSS + "<div class='tthc-wrap'>" + table_html + "</div>"
+
+
 def html(df: pd.DataFrame, numeric: Iterable[str] = (), total_rows: Iterable[int] = (),
          empty_text: str = "Không có dữ liệu.") -> str:
-    """The table as HTML (class tthc) inside a horizontally scrolling box, CSS included; numeric
-    columns right-aligned, rows whose position is in `total_rows` in bold."""
-    return CSS + "<div class='tthc-wrap'>" + exports.table_html(
-        df, numeric=numeric, css_class="tthc", total_rows=total_rows, empty_text=empty_text) + "</div>"
+    """The table as HTML (class tthc), boxed with its CSS; numeric columns right-aligned, rows whose
+    position is in `total_rows` in bold."""
+    return _boxed(exports.table_html(df, numeric=numeric, css_class="tthc", total_rows=total_rows,
+                                     empty_text=empty_text))
 
 
 def show(df: pd.DataFrame, numeric: Iterable[str] = (), total_rows: Iterable[int] = (),
@@ -51,4 +56,4 @@ def show(df: pd.DataFrame, numeric: Iterable[str] = (), total_rows: Iterable[int
 
 def show_html(table_html: str, container=None) -> None:
     """An HTML table built elsewhere (Biểu II.06a), with the same look."""
-    (container or st).html(CSS + "<div class='tthc-wrap'>" + table_html + "</div>")
+    (container or st).html(_boxed(table_html))
