@@ -23,7 +23,7 @@ from etl import readers
 from etl.load import load_files
 from etl.mapping import FIELD_LABELS, load_mapping
 from etl.readers import RawSource, _skip_expr
-from etl.stage import _TS_SHAPES, TS_FORMATS, fast_ts_expr, stage, ts_expr
+from etl.stage import _TS_SHAPES, TS_FORMATS, fast_ts_expr, stage, ts_expr, usual_format
 
 MAPPING = load_mapping()
 CON = duckdb.connect()
@@ -58,23 +58,49 @@ def date_cell(draw) -> str | None:
     return draw(SPACE) + text + draw(SPACE)
 
 
-def _parse_both(texts: list[str | None], formats: list[str] | None, shape: str | None) -> list[tuple]:
-    fast = fast_ts_expr("v", "fmts" if formats else None, shape)
+def _parse_both(texts: list[str | None], k: int | None, shape: str | None) -> list[tuple]:
+    """Each text parsed by the fast expression for a column whose usual form is TS_FORMATS[k],
+    and by the general expression."""
     params = {"vals": texts, "ts_formats": TS_FORMATS}
-    if formats:
-        params["fmts"] = formats
+    year_first = False
+    if k is not None:
+        params["fmts"], year_first = usual_format(k)
+    fast = fast_ts_expr("v", "fmts" if k is not None else None, shape, year_first)
     return CON.execute(
         f"select v, {fast} as fast, {ts_expr('v')} as general from "
         f"(select unnest($vals) as v, generate_subscripts($vals, 1) as i) order by i", params).fetchall()
 
 
+# Cells that two formats with the same separators both read (day first, or year first).
+RIVALS = ["02-01-24 15:43:10", "02-01-24 15:43", "02-01-24", "02/01/24 15:43:10", "02/01/24", "0002-01-24",
+          "2024-01-02 15:43:10", "2024-01-02 15:43", "2024-01-02", "2024/01/02 15:43:10", "2024/01/02",
+          "12-11-2024", "1-1-1", "01/02/03", " 2024-01-02", "20240-01-02", "024-01-02", "2024-1-2 1:2:3"]
+
+
 @settings(max_examples=120, deadline=None)
-@given(st.lists(date_cell(), min_size=1, max_size=30), st.integers(1, len(TS_FORMATS)))
-@example(["02/01/2025 08:00", "02/01/2025", " 02/01/2025 08:00:00", "02/01/2025\u00a0"], 1)
-@example(["2025-01-02 08:00:00", "2025-01-02T08:00:00", "2025-01-02"], 9)
+@given(st.lists(date_cell(), min_size=1, max_size=30), st.integers(0, len(TS_FORMATS) - 1))
+@example(["02/01/2025 08:00", "02/01/2025", " 02/01/2025 08:00:00", "02/01/2025\u00a0"], 0)
+@example(["2025-01-02 08:00:00", "2025-01-02T08:00:00", "2025-01-02"], 8)
+@example(RIVALS, 7)
+@example(RIVALS, 9)
+@example(RIVALS, 10)
+@example(RIVALS, 11)
+@example(RIVALS, 12)
 def test_date_format_first_equals_general(texts, k):
-    for v, fast, general in _parse_both(texts, TS_FORMATS[:k], None):
+    for v, fast, general in _parse_both(texts, k, None):
         assert fast == general, (v, k, fast, general)
+
+
+def test_every_usual_date_form_is_tried_alone():
+    """The speed of the fast path: each TS_FORMATS form is tried as one format, not behind the
+    failures of the formats listed before it (a new format that breaks this falls back to the
+    list, which the test above still checks for exactness)."""
+    for k, fmt in enumerate(TS_FORMATS):
+        first, _ = usual_format(k)
+        assert first == fmt, (k, first)
+    # The guard is there where a day-first rival reads the same separators.
+    assert usual_format(TS_FORMATS.index("%Y-%m-%d")) == ("%Y-%m-%d", True)
+    assert usual_format(TS_FORMATS.index("%d-%m-%Y")) == ("%d-%m-%Y", False)
 
 
 @settings(max_examples=60, deadline=None)
