@@ -216,7 +216,6 @@ def _restore_error_cells(table: pa.Table, errors) -> pa.Table:
 
 def read_xlsx(con, path: Path, mapping: Mapping, name: str) -> RawSource:
     import fastexcel
-    import numpy as np
 
     try:
         reader = fastexcel.read_excel(str(path))
@@ -240,12 +239,12 @@ def read_xlsx(con, path: Path, mapping: Mapping, name: str) -> RawSource:
         header = find_header(mapping, rows)
         if header is None:
             continue
-        data = table.slice(header.first_data_row)
-        data = data.append_column("_n", pa.array(np.arange(header.first_data_row + 1,
-                                                           header.first_data_row + 1 + data.num_rows, dtype=np.int64)))
-        con.register(name, data)
-        sql, texts, has_pid = _relation_from_columns(con, name, header, "_n")
-        return _finish(con, path, "xlsx", header, sql, texts, has_pid)
+        con.register(name, table.slice(header.first_data_row))
+        # No `_row` column: the stager numbers rows by their order (row_offset), as for CSV.
+        sql, texts, has_pid = _relation_from_columns(con, name, header, "")
+        src = _finish(con, path, "xlsx", header, sql, texts, has_pid)
+        src.row_offset = header.first_data_row
+        return src
     raise ReadError(last_error if reader.sheet_names else "tệp Excel không có trang tính nào")
 
 
