@@ -88,6 +88,10 @@ SETTINGS: tuple[Setting, ...] = (
             "After a page's run, compute the other metric pages' opening queries for the same filters on "
             "one background thread (ui.openers.prefetch), so their first open finds them cached; and, when "
             "`python -m ui.serve` starts, every metric page's for the default view (ui.openers.warm_up)."),
+    Setting("warm_up_watch_s", 10.0, float,
+            "How often (seconds) `python -m ui.serve` looks at the warehouse file; when a load has "
+            "replaced it, the new data's default view is warmed up as at the start "
+            "(ui.openers.warm_up_if_new). 0 turns the watch off. Needs page_prefetch."),
     Setting("time_saving_threshold_pct", 20.0, float,
             "Default threshold (percent) for the time-saving share; seed 001 uses 20, seed 003 uses 30."),
     Setting("due_soon_working_days", 3, int, "Horizon of the due-soon list, in working days."),

@@ -168,6 +168,42 @@ def test_warm_up_computes_what_a_new_sessions_tour_of_the_pages_needs(sample_db,
     assert counted["n"] > 0
 
 
+def test_a_new_warehouse_file_is_warmed_up_again(sample_db, monkeypatch, counted, tmp_path):  # noqa: F811
+    """A load outside the app replaces the file (a new data.version): warm_up_if_new warms the new
+    file's default view up, so a new session's tour of the pages computes nothing; with the file
+    unchanged it does nothing."""
+    import shutil
+
+    db = tmp_path / "tthc.duckdb"
+    shutil.copyfile(sample_db, db)
+    monkeypatch.setenv("TTHC_PAGE_PREFETCH", "1")
+    monkeypatch.setenv("TTHC_DB_PATH", str(db))
+    data.clear()
+    openers.forget()
+    seen, fut = openers.warm_up_if_new(None)
+    assert seen == data.version(db) and fut.result(timeout=120) == []
+    assert openers.warm_up_if_new(seen) == (seen, None)
+    # what an atomic load does: a new file, moved over the old one
+    shutil.copyfile(sample_db, tmp_path / "new.duckdb")
+    os.replace(tmp_path / "new.duckdb", db)
+    now, fut = openers.warm_up_if_new(seen)
+    assert now == data.version(db) != seen
+    assert fut is not None and fut.result(timeout=120) == []
+    counted["n"] = 0
+    at = make_app(db, monkeypatch)
+    assert_clean(at)
+    for url, script in METRIC_PAGES.items():
+        at = open_page(at, script)
+        assert_clean(at)
+        assert counted["n"] == 0, url
+    # the control: a file replaced without the warm-up is computed by the tour
+    shutil.copyfile(sample_db, tmp_path / "new.duckdb")
+    os.replace(tmp_path / "new.duckdb", db)
+    openers.forget()
+    at = open_page(make_app(db, monkeypatch), METRIC_PAGES["giao_ban"])
+    assert counted["n"] > 0
+
+
 def test_warm_up_is_off_with_the_prefetch(sample_db, monkeypatch):  # noqa: F811
     monkeypatch.setenv("TTHC_PAGE_PREFETCH", "0")
     monkeypatch.setenv("TTHC_DB_PATH", str(sample_db))

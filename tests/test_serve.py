@@ -61,28 +61,46 @@ def test_the_launcher_runs_streamlit_run_on_the_app_with_the_given_options():
 
 def test_the_launcher_warms_up_the_default_view_once_the_server_runs(sample_db, tmp_path):  # noqa: F811
     """Started as `make run` starts it, the server logs the warm-up's end (ui.openers.warm_up) and
-    no failed page."""
+    no failed page; when a load then replaces the warehouse file, it warms the new one up."""
+    import shutil
     import socket
     import time
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    db = tmp_path / "tthc.duckdb"
+    shutil.copyfile(sample_db, db)
     log_path = tmp_path / "serve.log"
-    env = dict(os.environ, TTHC_AUTH_MODE="demo", TTHC_DB_PATH=str(sample_db), TTHC_PAGE_PREFETCH="1")
+    env = dict(os.environ, TTHC_AUTH_MODE="demo", TTHC_DB_PATH=str(db), TTHC_PAGE_PREFETCH="1",
+               TTHC_WARM_UP_WATCH_S="0.3")
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "ui.serve", "--server.headless", "true", "--server.address", "127.0.0.1",
              "--server.port", str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType",
-             "none", "--", "--db", str(sample_db)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
+             "none", "--", "--db", str(db)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def wait_for(marker: str) -> str:
         deadline = time.monotonic() + 120
         text = ""
-        while "warm-up:" not in text and proc.poll() is None and time.monotonic() < deadline:
+        while marker not in text and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.2)
             text = log_path.read_text(encoding="utf-8", errors="replace")
+        return text
+
+    try:
+        text = wait_for("warm-up:")
         assert "warm-up: the default view's queries of every metric page" in text, text[-3000:]
         assert "failed" not in text.split("warm-up:", 1)[1].splitlines()[0]
+        assert "after a new warehouse file" not in text
+        # what an atomic load does: a new file, moved over the old one
+        shutil.copyfile(sample_db, tmp_path / "new.duckdb")
+        os.replace(tmp_path / "new.duckdb", db)
+        text = wait_for("warm-up after a new warehouse file:")
+        line = text.split("warm-up after a new warehouse file:", 1)
+        assert len(line) == 2, text[-3000:]
+        assert "the default view's queries of every metric page" in line[1].splitlines()[0]
+        assert "failed" not in line[1].splitlines()[0]
         assert "Traceback" not in text
     finally:
         proc.terminate()

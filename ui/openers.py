@@ -210,6 +210,19 @@ def warm_up(path=None) -> Future | None:
     return prefetch(state.default_view(path), current=None)
 
 
+def warm_up_if_new(seen: tuple | None, path=None) -> tuple[tuple | None, Future | None]:
+    """warm_up again when the warehouse file is not the one `seen` (its data.version): a load done
+    outside the app (`python -m etl load`, a scheduled job) replaces the file, and the first
+    visitor afterwards would otherwise compute every query of the new data while the browser
+    waits. Returns the version now seen and the warm-up's Future (None when nothing changed, or
+    when warm_up does nothing). ui.serve calls it every `warm_up_watch_s` seconds."""
+    path = data.db_path() if path is None else path
+    now = data.version(path)
+    if now is None or now == seen:
+        return seen, None
+    return now, warm_up(path)
+
+
 def forget() -> None:
     """Drop the record of started prefetches (data.clear's companion, for tests)."""
     with _lock:

@@ -5,8 +5,9 @@ Streamlit imports an app's modules in the first script run of the process. Witho
 opens the dashboard first after a start waits for pandas, pyarrow, DuckDB and the app's own
 modules: 0.3-0.6 s of that first page (docs/performance.md, round 7). Here the server start pays
 it instead. Once the server runs, it also queues the default view's queries of every metric page
-(ui.openers.warm_up) on one low-priority thread, without delaying the start. `make run`, the
-browser test and the benchmark all start the app this way.
+(ui.openers.warm_up) on one low-priority thread, without delaying the start, and again whenever a
+load replaces the warehouse file. `make run`, the browser test and the benchmark all start the app
+this way.
 """
 from __future__ import annotations
 
@@ -68,10 +69,31 @@ log = logging.getLogger("tthc.ui")
 
 def warm_up_when_running(timeout_s: float = 300.0) -> threading.Thread:
     """A thread that waits for Streamlit's runtime to start (its caches are the runtime's) and then
-    queues ui.openers.warm_up; it logs what it did and never stops the server."""
+    queues ui.openers.warm_up; afterwards it looks at the warehouse file every `warm_up_watch_s`
+    seconds and warms the new file's default view up (ui.openers.warm_up_if_new). It logs what it
+    did and never stops the server."""
+    def warm(seen, what: str):
+        from ui import openers
+
+        t0 = time.perf_counter()
+        try:
+            seen, fut = openers.warm_up_if_new(seen)
+            if fut is None:
+                if what == "start":
+                    log.info("warm-up: nothing to do (prefetch off, or no cases)")
+                return seen
+            failed = fut.result()
+            log.info("warm-up%s: the default view's queries of every metric page in %.2f s%s",
+                     "" if what == "start" else " after a new warehouse file", time.perf_counter() - t0,
+                     f"; failed: {', '.join(failed)}" if failed else "")
+        except Exception:
+            log.warning("warm-up failed; the pages compute their queries when opened", exc_info=True)
+        return seen
+
     def run() -> None:
         from streamlit.runtime import Runtime, RuntimeState
 
+        from core import settings
         from ui import page
 
         page.setup_logging()
@@ -81,19 +103,11 @@ def warm_up_when_running(timeout_s: float = 300.0) -> threading.Thread:
                 log.warning("warm-up skipped: the server did not start within %.0f s", timeout_s)
                 return
             time.sleep(0.05)
-        t0 = time.perf_counter()
-        try:
-            from ui import openers
-
-            fut = openers.warm_up()
-            if fut is None:
-                log.info("warm-up: nothing to do (prefetch off, or no cases)")
-                return
-            failed = fut.result()
-            log.info("warm-up: the default view's queries of every metric page in %.2f s%s",
-                     time.perf_counter() - t0, f"; failed: {', '.join(failed)}" if failed else "")
-        except Exception:
-            log.warning("warm-up failed; the pages compute their queries when opened", exc_info=True)
+        seen = warm(None, "start")
+        interval = float(settings.get("warm_up_watch_s"))
+        while interval > 0 and settings.get("page_prefetch"):
+            time.sleep(interval)
+            seen = warm(seen, "new file")
 
     thread = threading.Thread(target=run, name="tthc-warm-up", daemon=True)
     thread.start()
