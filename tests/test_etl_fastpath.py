@@ -103,6 +103,16 @@ def test_every_usual_date_form_is_tried_alone():
     assert usual_format(TS_FORMATS.index("%d-%m-%Y")) == ("%d-%m-%Y", False)
 
 
+def test_a_rival_the_guard_cannot_rule_out_keeps_the_list(monkeypatch):
+    """Month first after day first: '02/01/2025' is read by both, and no cheap test tells which
+    the general expression takes, so the format is tried with the ones before it, as a list."""
+    from etl import stage as stage_mod
+
+    monkeypatch.setattr(stage_mod, "TS_FORMATS", ["%d/%m/%Y", "%Y-%m-%d", "%m/%d/%Y"])
+    assert stage_mod.usual_format(2) == (["%d/%m/%Y", "%Y-%m-%d", "%m/%d/%Y"], False)
+    assert stage_mod.usual_format(1) == ("%Y-%m-%d", False)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(date_cell(), min_size=1, max_size=30), st.sampled_from(list(_TS_SHAPES)))
 @example(["45662.5", "1234567", "1234567.5", "45662.", ".5", " 45662.5", "045662.5", "20250106"], "serial")
