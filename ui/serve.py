@@ -72,19 +72,19 @@ def warm_up_when_running(timeout_s: float = 300.0) -> threading.Thread:
     queues ui.openers.warm_up; afterwards it looks at the warehouse file every `warm_up_watch_s`
     seconds and warms the new file's default view up (ui.openers.warm_up_if_new). It logs what it
     did and never stops the server."""
-    def warm(seen, what: str):
+    def warm(seen, at_start: bool):
         from ui import openers
 
         t0 = time.perf_counter()
         try:
             seen, fut = openers.warm_up_if_new(seen)
             if fut is None:
-                if what == "start":
+                if at_start:
                     log.info("warm-up: nothing to do (prefetch off, or no cases)")
                 return seen
             failed = fut.result()
             log.info("warm-up%s: the default view's queries of every metric page in %.2f s%s",
-                     "" if what == "start" else " after a new warehouse file", time.perf_counter() - t0,
+                     "" if at_start else " after a new warehouse file", time.perf_counter() - t0,
                      f"; failed: {', '.join(failed)}" if failed else "")
         except Exception:
             log.warning("warm-up failed; the pages compute their queries when opened", exc_info=True)
@@ -103,11 +103,11 @@ def warm_up_when_running(timeout_s: float = 300.0) -> threading.Thread:
                 log.warning("warm-up skipped: the server did not start within %.0f s", timeout_s)
                 return
             time.sleep(0.05)
-        seen = warm(None, "start")
+        seen = warm(None, at_start=True)
         interval = float(settings.get("warm_up_watch_s"))
         while interval > 0 and settings.get("page_prefetch"):
             time.sleep(interval)
-            seen = warm(seen, "new file")
+            seen = warm(seen, at_start=False)
 
     thread = threading.Thread(target=run, name="tthc-warm-up", daemon=True)
     thread.start()
