@@ -140,6 +140,28 @@ def test_a_prefetch_that_cannot_start_is_logged_and_the_page_stays_clean(sample_
     assert "prefetch not started" in caplog.text and "simulated" in caplog.text
 
 
+def _tour_computes_nothing(db, monkeypatch, counted):
+    """A new session (Tổng quan), then every metric page: no page computes a query. Returns the
+    view the new session started on."""
+    counted["n"] = 0
+    at = make_app(db, monkeypatch)
+    assert_clean(at)
+    view = at.session_state["_current_filters"]
+    for url, script in METRIC_PAGES.items():
+        at = open_page(at, script)
+        assert_clean(at)
+        assert counted["n"] == 0, url
+    return view
+
+
+def _replace(db: Path, source: Path) -> None:
+    """What an atomic load does to the warehouse: a new file, moved over the old one."""
+    import shutil
+
+    shutil.copyfile(source, db.with_name("new.duckdb"))
+    os.replace(db.with_name("new.duckdb"), db)
+
+
 def test_warm_up_computes_what_a_new_sessions_tour_of_the_pages_needs(sample_db, monkeypatch, counted):  # noqa: F811
     """The server's warm-up (ui.serve): after it, a new session opened without URL parameters, and
     then every metric page, computes no query. So the default view (ui.state.default_view) is the
@@ -153,14 +175,9 @@ def test_warm_up_computes_what_a_new_sessions_tour_of_the_pages_needs(sample_db,
     fut = openers.warm_up()
     assert fut is not None and fut.result(timeout=120) == []
     assert openers.warm_up() is None                      # once per view and data version
-    counted["n"] = 0
-    at = make_app(sample_db, monkeypatch)                 # Tổng quan, a new session
-    assert_clean(at)
-    assert at.session_state["_current_filters"] == state.default_view(data.db_path())
-    for url, script in METRIC_PAGES.items():
-        at = open_page(at, script)
-        assert_clean(at)
-        assert counted["n"] == 0, url
+    view = _tour_computes_nothing(sample_db, monkeypatch, counted)
+    assert view == state.default_view(data.db_path())
+    assert counted["n"] == 0                               # the default view's own calls were cached too
     # the control: with the caches cleared, the same tour computes
     data.clear()
     openers.forget()
@@ -183,22 +200,13 @@ def test_a_new_warehouse_file_is_warmed_up_again(sample_db, monkeypatch, counted
     seen, fut = openers.warm_up_if_new(None)
     assert seen == data.version(db) and fut.result(timeout=120) == []
     assert openers.warm_up_if_new(seen) == (seen, None)
-    # what an atomic load does: a new file, moved over the old one
-    shutil.copyfile(sample_db, tmp_path / "new.duckdb")
-    os.replace(tmp_path / "new.duckdb", db)
+    _replace(db, sample_db)
     now, fut = openers.warm_up_if_new(seen)
     assert now == data.version(db) != seen
     assert fut is not None and fut.result(timeout=120) == []
-    counted["n"] = 0
-    at = make_app(db, monkeypatch)
-    assert_clean(at)
-    for url, script in METRIC_PAGES.items():
-        at = open_page(at, script)
-        assert_clean(at)
-        assert counted["n"] == 0, url
+    _tour_computes_nothing(db, monkeypatch, counted)
     # the control: a file replaced without the warm-up is computed by the tour
-    shutil.copyfile(sample_db, tmp_path / "new.duckdb")
-    os.replace(tmp_path / "new.duckdb", db)
+    _replace(db, sample_db)
     openers.forget()
     at = open_page(make_app(db, monkeypatch), METRIC_PAGES["giao_ban"])
     assert counted["n"] > 0
