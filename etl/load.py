@@ -5,6 +5,7 @@ import hashlib
 import re
 import sys
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from core import settings
 from etl import atomic, warehouse
 from etl.mapping import Mapping, load_mapping
 from etl.merge import derive_due_dates, merge
-from etl.readers import ReadError, open_source
+from etl.readers import ReadError, detect_format, open_source, read_xlsx_sheet
 from etl.stage import stage
 
 
@@ -75,6 +76,25 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+_READ_AHEAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tthc-read-ahead")
+
+
+def _read_ahead(path: Path, mapping: Mapping) -> Future | None:
+    """read_xlsx_sheet(path) on the worker thread when the file is an Excel workbook, else None
+    (DuckDB reads the other formats itself, on every core, inside the staging statement)."""
+    try:
+        if detect_format(path) != "xlsx":
+            return None
+    except (OSError, ReadError):
+        return None     # open_source says what is wrong with the file, in the loop
+    return _READ_AHEAD.submit(read_xlsx_sheet, path, mapping)
+
+
+def _await_sheet(ahead: Future | None):
+    """The sheet _read_ahead read (its ReadError raised here), or None."""
+    return ahead.result() if ahead is not None else None
+
+
 def read_salt() -> str | None:
     path = Path(settings.get("salt_file"))
     try:
@@ -98,12 +118,24 @@ def load_into(con, paths: list[Path], mapping: Mapping | None = None, unit: str 
     # memory_limit), and a failed parallel read there would abort the transaction. The
     # warehouse itself changes only inside the transaction below.
     staged_files = []
+    # fastexcel reads a whole sheet on one core, with the GIL released, before any of it can be
+    # staged: the first file's sheet is read on a worker thread while this thread hashes the files
+    # and gives a new warehouse its schema (docs/performance.md, round 10).
+    ahead = _read_ahead(Path(paths[0]), mapping) if paths else None
     try:
+        hashes = {n: _sha256(Path(p)) for n, p in enumerate(paths) if Path(p).is_file()}
+        if not warehouse.has_schema(con):
+            # Committed before staging, which must run outside a transaction (above). A load that
+            # fails then leaves an empty warehouse with its schema, as etl.load.build_empty makes.
+            con.execute("begin transaction")
+            warehouse.create_schema(con)
+            con.execute("commit")
         for n, path in enumerate(paths):
             path = Path(path)
             started = datetime.now()
             try:
-                src = open_source(con, path, mapping, name=f"_raw{n}")
+                sheet = _await_sheet(ahead) if n == 0 else None
+                src = open_source(con, path, mapping, name=f"_raw{n}", sheet=sheet)
             except ReadError as exc:
                 raise LoadError(path.name, str(exc)) from exc
             bar.step(f"{path.name}: đọc")
@@ -140,7 +172,7 @@ def load_into(con, paths: list[Path], mapping: Mapping | None = None, unit: str 
             con.execute(
                 "insert into ingestions values ($id, $file, $sha, $fmt, $kind, $read, $ins, $upd, $unch, $rej, "
                 "$started, $finished, 'ok', $msg)",
-                {"id": ingestion_id, "file": path.name, "sha": _sha256(path), "fmt": src.format, "kind": src.kind,
+                {"id": ingestion_id, "file": path.name, "sha": hashes.get(n) or _sha256(path), "fmt": src.format, "kind": src.kind,
                  "read": result.rows_read, "ins": result.rows_inserted, "upd": result.rows_updated,
                  "unch": result.rows_unchanged, "rej": result.rows_rejected, "started": started,
                  "finished": datetime.now(), "msg": message})

@@ -214,7 +214,16 @@ def _restore_error_cells(table: pa.Table, errors) -> pa.Table:
     return table
 
 
-def read_xlsx(con, path: Path, mapping: Mapping, name: str) -> RawSource:
+@dataclass
+class XlsxSheet:
+    """A sheet fastexcel has read: its cells as Arrow strings and the header found in it."""
+    table: pa.Table
+    header: Header
+
+
+def read_xlsx_sheet(path: Path, mapping: Mapping) -> XlsxSheet:
+    """The first sheet of the workbook with a recognised header row. Touches no DuckDB connection:
+    the load runs it on a worker thread (fastexcel releases the GIL) while it does other work."""
     import fastexcel
 
     try:
@@ -239,13 +248,20 @@ def read_xlsx(con, path: Path, mapping: Mapping, name: str) -> RawSource:
         header = find_header(mapping, rows)
         if header is None:
             continue
-        con.register(name, table.slice(header.first_data_row))
-        # No `_row` column: the stager numbers rows by their order (row_offset), as for CSV.
-        sql, texts, has_pid = _relation_from_columns(con, name, header, "")
-        src = _finish(con, path, "xlsx", header, sql, texts, has_pid)
-        src.row_offset = header.first_data_row
-        return src
+        return XlsxSheet(table, header)
     raise ReadError(last_error if reader.sheet_names else "tệp Excel không có trang tính nào")
+
+
+def read_xlsx(con, path: Path, mapping: Mapping, name: str, sheet: XlsxSheet | None = None) -> RawSource:
+    """`sheet`: read_xlsx_sheet's result when the caller has read the sheet already."""
+    sheet = sheet if sheet is not None else read_xlsx_sheet(path, mapping)
+    header = sheet.header
+    con.register(name, sheet.table.slice(header.first_data_row))
+    # No `_row` column: the stager numbers rows by their order (row_offset), as for CSV.
+    sql, texts, has_pid = _relation_from_columns(con, name, header, "")
+    src = _finish(con, path, "xlsx", header, sql, texts, has_pid)
+    src.row_offset = header.first_data_row
+    return src
 
 
 # --- csv ----------------------------------------------------------------------------------
@@ -397,8 +413,12 @@ def read_json(con, path: Path, mapping: Mapping, name: str, fmt: str) -> RawSour
     return RawSource(path, fmt, kind, texts, pid_key is not None, relation, unknown)
 
 
-def open_source(con, path: Path, mapping: Mapping, name: str = "raw_src") -> RawSource:
+def open_source(con, path: Path, mapping: Mapping, name: str = "raw_src",
+                sheet: XlsxSheet | None = None) -> RawSource:
+    """`sheet`: an Excel file's sheet read ahead by read_xlsx_sheet."""
     path = Path(path)
+    if sheet is not None:
+        return read_xlsx(con, path, mapping, name, sheet)
     if not path.is_file():
         raise ReadError("không tìm thấy tệp")
     fmt = detect_format(path)
@@ -415,4 +435,4 @@ def field_label(name: str) -> str:
     return FIELD_LABELS.get(name, name)
 
 
-__all__ = ["RawSource", "ReadError", "detect_format", "open_source", "norm"]
+__all__ = ["RawSource", "ReadError", "XlsxSheet", "detect_format", "open_source", "read_xlsx_sheet", "norm"]

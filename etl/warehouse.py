@@ -92,6 +92,12 @@ def _schema_fingerprint(con: duckdb.DuckDBPyConnection, calendar: tuple[list, li
     return h.hexdigest()
 
 
+def has_schema(con: duckdb.DuckDBPyConnection) -> bool:
+    """False for a new, empty warehouse file (create_schema has never run on it)."""
+    return bool(con.execute("select count(*) from information_schema.tables "
+                            "where table_schema = 'main' and table_name = 'meta'").fetchall()[0][0])
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table (idempotent) and fill the reference data.
 

@@ -358,3 +358,43 @@ def test_load_connection_has_memory_limit_and_spill_folder(tmp_path, monkeypatch
         limit, temp = con.execute("select current_setting('memory_limit'), current_setting('temp_directory')").fetchall()[0]
     assert limit.startswith("286") and temp.endswith("m.duckdb.spill")  # 300 MB = 286 MiB
     assert not (tmp_path / "m.duckdb.spill").exists()
+
+
+# --- Excel: the sheet read while the load does other work ----------------------------------------------
+
+def test_excel_sheet_is_read_while_a_new_warehouse_gets_its_schema(tmp_path, monkeypatch):
+    """fastexcel holds one core for the whole sheet before anything can be staged: the load reads the
+    first file's sheet on a worker thread while it hashes the files and creates a new warehouse's
+    schema. Each side waits for the other to have started, so a load doing them one after the other
+    fails here (a wait times out) instead of passing slowly."""
+    import threading
+
+    from etl import load, warehouse
+
+    read_started, schema_done = threading.Event(), threading.Event()
+    seen: dict[str, str] = {}
+    real_read, real_schema = load.read_xlsx_sheet, warehouse.create_schema
+
+    def read(path, mapping):
+        seen["read"] = threading.current_thread().name
+        read_started.set()
+        assert schema_done.wait(20), "the schema was not created while the sheet was read"
+        return real_read(path, mapping)
+
+    def create_schema(con):
+        if not schema_done.is_set():
+            assert read_started.wait(20), "the sheet was not being read while the schema was created"
+        real_schema(con)
+        schema_done.set()
+
+    monkeypatch.setattr(load, "read_xlsx_sheet", read)
+    monkeypatch.setattr(warehouse, "create_schema", create_schema)
+    sample = Path(__file__).resolve().parent.parent / "sample_data" / "ho_so_2024_motcua.xlsx"
+    [r] = load_files(tmp_path / "w.duckdb", [sample])
+    assert seen["read"] != threading.main_thread().name
+    assert r.format == "xlsx" and r.rows_read > 0 and r.rows_inserted > 0
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    sha = con.execute("select sha256 from ingestions").fetchall()
+    con.close()
+    import hashlib
+    assert sha == [(hashlib.sha256(sample.read_bytes()).hexdigest(),)]
