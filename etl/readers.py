@@ -44,8 +44,9 @@ class RawSource:
     # When the relation has no `_row`: rows are numbered by their order in it, plus this offset
     # (the stager materialises the relation and uses the rowid: a parallel read keeps the order).
     row_offset: int = 0
-    # A relation of the same rows read without parallelism, for when the parallel read fails.
-    serial: Callable[[], duckdb.DuckDBPyRelation] | None = None
+    # A slower relation of the same rows, for when reading `relation` fails: a CSV read without
+    # parallelism, a JSON file's documents parsed one field at a time.
+    fallback: Callable[[], duckdb.DuckDBPyRelation] | None = None
 
 
 # --- format detection ------------------------------------------------------------------
@@ -367,7 +368,7 @@ def read_csv(con, path: Path, mapping: Mapping, name: str) -> RawSource:
         relation(False)
         return con.sql(sql)
 
-    src.serial = serial
+    src.fallback = serial
     return src
 
 
@@ -418,27 +419,28 @@ def read_json(con, path: Path, mapping: Mapping, name: str, fmt: str) -> RawSour
             unknown.append(key)
     # _skip: a document that is no object. read_json_objects hands documents over minified, so
     # '{' first is an object; anything else is asked properly.
-    sel = ["case when starts_with(j, '{') then false else json_type(j) <> 'OBJECT' end as _skip"]
-    # Scalars through one json_extract_string (it renders numbers as text, so 2 and "2" read
-    # alike), the arrays of the derived fields through one json_extract (JSON values).
-    scalars: list[str] = []
+    skip = "case when starts_with(j, '{') then false else json_type(j) <> 'OBJECT' end"
+    # Each value is written twice: as an element of one json_extract_string list over the whole
+    # document (it renders numbers as text, so 2 and "2" read alike) and of one json_extract list
+    # for the arrays of derived fields; or as a column of read_json, below.
+    scalars: list[str] = []        # keys
     arrays: list[str] = []
+    sel: list[tuple[str, str]] = []   # (expression with {s1}/{a1} placeholders, output column)
     texts: dict[str, str] = {}
     for fname, (key, _) in sorted(fields.items()):
-        scalars.append("$." + json.dumps(key))
-        sel.append(f"_s[{len(scalars)}] as f_{fname}")
+        scalars.append(key)
+        sel.append((f"{{s{len(scalars)}}}", f"f_{fname}"))
         texts[fname] = key
     for fname, (key, expr) in _JSON_DERIVED.items():
         if fname not in fields and key in keys:
-            jpath = "$." + json.dumps(key)
-            if jpath not in arrays:
-                arrays.append(jpath)
-            a = f"_a[{arrays.index(jpath) + 1}]"
-            sel.append(f"case when {a} is not null then {expr.format(a=a)} end as f_{fname}")
+            if key not in arrays:
+                arrays.append(key)
+            a = f"{{a{arrays.index(key) + 1}}}"
+            sel.append((f"case when {a} is not null then {expr.format(a=a)} end", f"f_{fname}"))
             texts[fname] = key
     if pid_key is not None:
-        scalars.append("$." + json.dumps(pid_key))
-        sel.append(f"_s[{len(scalars)}] as p_id_number")
+        scalars.append(pid_key)
+        sel.append((f"{{s{len(scalars)}}}", "p_id_number"))
     for key in [k for k in unknown if k in {v for v, _ in _JSON_DERIVED.values()}]:
         unknown.remove(key)
     if not fields:
@@ -446,11 +448,41 @@ def read_json(con, path: Path, mapping: Mapping, name: str, fmt: str) -> RawSour
     kind = detect_kind(set(texts))
     if kind is None:
         raise ReadError("tệp JSON thiếu MaHoSo")
+
+    def select(cell: Callable[[str, int], str]) -> str:   # cell("s" or "a", i): the i-th value
+        slots = {f"s{i + 1}": cell("s", i) for i in range(len(scalars))}
+        slots |= {f"a{i + 1}": cell("a", i) for i in range(len(arrays))}
+        return ", ".join(f"{expr.format(**slots)} as {out}" for expr, out in sel)
+
     # No `_row`: the stager numbers documents by file order (row_offset 0).
-    inner = "j, json_extract_string(j, $scalars) as _s" + (", json_extract(j, $arrays) as _a" if arrays else "")
-    params = {"scalars": scalars, **({"arrays": arrays} if arrays else {})}
-    relation = con.sql(f"select {', '.join(sel)} from (select {inner} from {name})", params=params)
-    return RawSource(path, fmt, kind, texts, pid_key is not None, relation, unknown)
+    def parsed_per_field() -> duckdb.DuckDBPyRelation:
+        # a JSON null is no value, as a missing key (and as read_json has it)
+        inner = "j, json_extract_string(j, $scalars) as _s" + (
+            ", list_transform(json_extract(j, $arrays), lambda x: if(json_type(x) = 'NULL', null, x)) as _a"
+            if arrays else "")
+        params = {"scalars": ["$." + json.dumps(k) for k in scalars],
+                  **({"arrays": ["$." + json.dumps(k) for k in arrays]} if arrays else {})}
+        body = select(lambda t, i: f"_{t}[{i + 1}]")
+        return con.sql(f"select {skip} as _skip, {body} from (select {inner} from {name})", params=params)
+
+    # Faster: DuckDB's JSON reader splits each document straight into the wanted keys' values,
+    # read as JSON; a scalar's text is then taken as json_extract_string takes it (as VARCHAR,
+    # read_json would render doubles its own way: 1e+16, not 10000000000000000.0). It stops at a
+    # document that is no object (the per-field reading skips it) or a broken one (which fails
+    # there too), and the stager then falls back. Keys that differ only in case would make its
+    # column names clash: not tried then.
+    columns = {f"s{i + 1}": k for i, k in enumerate(scalars)} | {f"a{i + 1}": k for i, k in enumerate(arrays)}
+    if len({k.lower() for k in columns.values()}) == len(columns):
+        types = {k: "JSON" for k in columns.values()}
+        quoted = {slot: '"' + k.replace('"', '""') + '"' for slot, k in columns.items()}
+        quoted = {slot: (f"({q} ->> '$')" if slot.startswith("s") else q) for slot, q in quoted.items()}
+        relation = con.sql(f"select false as _skip, {select(lambda t, i: quoted[f'{t}{i + 1}'])} "
+                           f"from read_json($p, format = $f, records = true, columns = $columns)",
+                           params={"p": str(path), "f": "array" if fmt == "json" else "auto", "columns": types})
+        src = RawSource(path, fmt, kind, texts, pid_key is not None, relation, unknown)
+        src.fallback = parsed_per_field
+        return src
+    return RawSource(path, fmt, kind, texts, pid_key is not None, parsed_per_field(), unknown)
 
 
 def open_source(con, path: Path, mapping: Mapping, name: str = "raw_src",

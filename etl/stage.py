@@ -337,10 +337,11 @@ def stage(con, src: RawSource, mapping: Mapping, table: str, unit_override: str 
     try:
         materialise(src.relation)
     except duckdb.Error:
-        if src.serial is None:
+        if src.fallback is None:
             raise
-        # A parallel read can fail where the serial one does not (quoted line breaks in a CSV).
-        materialise(src.serial())
+        # The fast read can fail where the slower one does not (quoted line breaks in a CSV read
+        # in parallel, a JSON document that is no object).
+        materialise(src.fallback())
     if "_row" in rel_cols:
         row_expr = "c._row"
     else:

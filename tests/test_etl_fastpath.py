@@ -348,6 +348,73 @@ def test_json_key_only_in_last_document_and_derived_fields(tmp_path):
     assert get(3001, "channel") == "online" and get(3000, "channel") is None
 
 
+
+JSON_VALUE = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20),
+                       st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=12),
+                       st.lists(st.integers(-9, 9), max_size=2),
+                       st.dictionaries(st.sampled_from(["a", "Gia"]), st.integers(-9, 9), max_size=2))
+
+
+@st.composite
+def dvcqg_doc(draw) -> dict:
+    doc = {"MaHoSo": draw(st.one_of(st.text(max_size=12), st.integers(0, 10**6), st.none()))}
+    for key in ("TrangThaiHoSo", "NgayTiepNhan", "KenhThucHien", "SoGiayToChuHoSo", "DonViTiepNhan"):
+        if draw(st.booleans()):
+            doc[key] = draw(JSON_VALUE)
+    for key, item in (("DanhSachLePhi", "Gia"), ("TaiLieuNop", "DuocSoHoa"), ("DanhSachGiayToKetQua", "Ten")):
+        if draw(st.booleans()):
+            doc[key] = draw(st.one_of(JSON_VALUE, st.lists(st.fixed_dictionaries({item: JSON_VALUE}), max_size=3)))
+    return doc
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(docs=st.lists(dvcqg_doc(), min_size=1, max_size=8))
+def test_json_read_by_columns_equals_per_field(tmp_path, docs):
+    """DuckDB's JSON reader with the keys as columns gives the cells that json_extract_string and
+    json_extract give, for every kind of JSON value (numbers rendered as text alike)."""
+    docs[0]["MaHoSo"] = "J-0"      # a key every file has
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in docs) + "\n", encoding="utf-8")
+    con = duckdb.connect()
+    src = readers.open_source(con, path, MAPPING, "_j")
+    assert src.fallback is not None
+    assert src.relation.fetchall() == src.fallback().fetchall()
+    con.close()
+
+
+def test_json_keys_are_matched_by_their_exact_spelling(tmp_path):
+    """The key chosen for a field is read as spelled, by read_json as by json_extract_string: a
+    document spelling it otherwise has no value for it."""
+    path = tmp_path / "d.jsonl"
+    path.write_text(json.dumps({"MaHoSo": "A", "NgayTiepNhan": "20250106083000"}) + "\n"
+                    + json.dumps({"mahoso": "B", "NgayTiepNhan": "20250106083000"}) + "\n", encoding="utf-8")
+    con = duckdb.connect()
+    src = readers.open_source(con, path, MAPPING, "_j")
+    assert src.fields["case_id"] == "MaHoSo" and src.fallback is not None
+    assert [r[1] for r in src.relation.fetchall()] == [r[1] for r in src.fallback().fetchall()] == ["A", None]
+
+
+def test_a_sync_file_loads_through_read_json(tmp_path, monkeypatch):
+    """The golden sync files load without the per-field fallback (which would be correct, only slower)."""
+    from etl import load
+
+    real = load.open_source
+
+    def no_fallback(*a, **k):
+        src = real(*a, **k)
+        if src.format in ("json", "jsonl"):
+            assert src.fallback is not None
+
+            def fail():
+                raise AssertionError("the per-field JSON reading was used")
+            src.fallback = fail
+        return src
+
+    monkeypatch.setattr(load, "open_source", no_fallback)
+    golden = Path(__file__).resolve().parent / "golden"
+    results = load_files(tmp_path / "w.duckdb", [golden / "dvcqg.jsonl", golden / "dvcqg.json"])
+    assert [r.format for r in results] == ["jsonl", "json"] and all(r.rows_inserted for r in results)
+
 # --- the load connection's memory limit ----------------------------------------------------------------
 
 def test_load_connection_has_memory_limit_and_spill_folder(tmp_path, monkeypatch):
