@@ -420,9 +420,10 @@ def read_json(con, path: Path, mapping: Mapping, name: str, fmt: str) -> RawSour
     # _skip: a document that is no object. read_json_objects hands documents over minified, so
     # '{' first is an object; anything else is asked properly.
     skip = "case when starts_with(j, '{') then false else json_type(j) <> 'OBJECT' end"
-    # Each value is written twice: as an element of one json_extract_string list over the whole
-    # document (it renders numbers as text, so 2 and "2" read alike) and of one json_extract list
-    # for the arrays of derived fields; or as a column of read_json, below.
+    # The values are read one of two ways (below): per field, as the elements of one
+    # json_extract_string list over the whole document (numbers rendered as text, so 2 and "2"
+    # read alike) and of one json_extract list for the derived fields' arrays; or as read_json's
+    # columns. `sel` is written once for both, with a slot {s<i>} / {a<i>} for each value.
     scalars: list[str] = []        # keys
     arrays: list[str] = []
     sel: list[tuple[str, str]] = []   # (expression with {s1}/{a1} placeholders, output column)
