@@ -217,3 +217,29 @@ def test_warm_up_is_off_with_the_prefetch(sample_db, monkeypatch):  # noqa: F811
     monkeypatch.setenv("TTHC_DB_PATH", str(sample_db))
     openers.forget()
     assert openers.warm_up() is None
+
+
+def test_chi_so_766_shares_tong_quans_index766(sample_db, monkeypatch):  # noqa: F811
+    """Chỉ số 766 hands index766 the unit's kpis as Tổng quan does: after Tổng quan's opener, its
+    own opener computes only the months (index766_by_month), and both pages show one score."""
+    import traceback
+
+    from ui import state
+
+    monkeypatch.setenv("TTHC_DB_PATH", str(sample_db))
+    data.clear()
+    f = state.default_view(data.db_path())
+    tq = openers.tong_quan(f, later=data.now)
+    computed = []
+    real = data.connection
+    me = threading.current_thread()
+
+    def tracing(path):
+        if threading.current_thread() is me:   # not another test's prefetch, still at work
+            computed.append(traceback.extract_stack()[-2].name)
+        return real(path)
+
+    monkeypatch.setattr(data, "connection", tracing)
+    idx = openers.chi_so_766(f, later=data.now)
+    assert computed == ["index766_by_month"]
+    assert idx.idx == tq.index766.result() and idx.idx["total"] is not None
