@@ -346,13 +346,18 @@ def clear() -> None:
     _generation[0] += 1
 
 
+def period_threshold(f) -> float | None:
+    """The plan's time-saving target in force at the period's end (None without a plan)."""
+    rows = applicable_targets(f.path, f.version, f.plan_id, f.end) if f.plan_id else []
+    return time_saving_threshold(rows)
+
+
 def period_figures(f, with_evaluation: bool = True,
                    later: Callable = later) -> tuple[float | None, dict, dict, list[dict]]:
     """What the metric pages start from: the plan's time-saving threshold in force at the period's
     end, this and the previous period's kpis (the previous on a worker thread meanwhile), and
     (optionally) this period's target evaluation."""
-    rows = applicable_targets(f.path, f.version, f.plan_id, f.end) if f.plan_id else []
-    threshold = time_saving_threshold(rows)
+    threshold = period_threshold(f)
     prev = later(kpis, f.path, f.version, f.previous.start, f.previous.end, f.unit, f.sector, threshold)
     cur = kpis(f.path, f.version, f.start, f.end, f.unit, f.sector, threshold)
     evaluated = (evaluate(f.path, f.version, f.plan_id, f.start, f.end, f.unit, values=cur)

@@ -123,8 +123,7 @@ def chi_so_766(f, later: Callable = data.later) -> SimpleNamespace:
     months = later(data.index766_by_month, f.path, f.version, start, end, f.unit)  # meanwhile
     # the unit's kpis as Tổng quan has them (period_figures without a sector): the same index766
     # call then, computed once for both pages, and the same score on both
-    rows = data.applicable_targets(f.path, f.version, f.plan_id, f.end) if f.plan_id else []
-    cur = data.kpis(f.path, f.version, f.start, f.end, f.unit, None, data.time_saving_threshold(rows))
+    cur = data.kpis(f.path, f.version, f.start, f.end, f.unit, None, data.period_threshold(f))
     idx = data.index766(f.path, f.version, f.start, f.end, f.unit, cur)
     return SimpleNamespace(start=start, end=end, idx=idx, months=months)
 
