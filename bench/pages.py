@@ -105,11 +105,8 @@ def pages() -> dict[str, list[tuple[str, object]]]:
             ("ratings_distribution(period)", ratings(*PERIOD)),
             ("ratings_distribution(trend window)", ratings(*PERIOD)),
         ],
-        "Chỉ số 766": [
-            ("applicable_targets(plan, year end)", _threshold),
-            # the page hands index766 the unit's kpis(year), as Tổng quan does (ui.openers.chi_so_766)
-            ("kpis(year)", lambda con: kpis_memo.update({id(con): metrics.kpis(con, *PERIOD,
-                                                                                threshold_pct=threshold(con))})),
+        # the page hands index766 the unit's kpis(year), as Tổng quan does (ui.openers.chi_so_766)
+        "Chỉ số 766": period_figures()[:2] + [
             ("index766(year, with the page's kpis)",
              lambda con: idx.index766(con, *PERIOD, kpi_values=kpis_year(con))),
             ("index766_by_month(year)", lambda con: idx.index766_by_month(con, *PERIOD)),
