@@ -124,7 +124,8 @@ def load_into(con, paths: list[Path], mapping: Mapping | None = None, unit: str 
     ahead = _read_ahead(Path(paths[0]), mapping) if paths else None
     try:
         hashes = {n: _sha256(Path(p)) for n, p in enumerate(paths) if Path(p).is_file()}
-        if not warehouse.has_schema(con):
+        schema_made = not warehouse.has_schema(con)
+        if schema_made:
             # Committed before staging, which must run outside a transaction (above). A load that
             # fails then leaves an empty warehouse with its schema, as etl.load.build_empty makes.
             con.execute("begin transaction")
@@ -155,7 +156,8 @@ def load_into(con, paths: list[Path], mapping: Mapping | None = None, unit: str 
         raise
     con.execute("begin transaction")
     try:
-        warehouse.create_schema(con)  # inside the transaction: one commit, not one per statement
+        if not schema_made:
+            warehouse.create_schema(con)  # inside the transaction: one commit, not one per statement
         for n, (path, started, src, staged) in enumerate(staged_files):
             ingestion_id = con.execute("select coalesce(max(ingestion_id), 0) + 1 from ingestions").fetchall()[0][0]
             con.execute(
