@@ -309,10 +309,14 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, since: datetime | None = None,
     else by the difference the changed cases' facts made (_apply_cube_deltas).
     Returns 'full', 'incremental' or 'none'."""
     fingerprint = facts_fingerprint(con)
-    changed = ("(last_loaded_at >= $since "
-               "or case_id in (select case_id from ratings where loaded_at >= $since))")
+    changed = "last_loaded_at >= $since"
     ranges = bound = None
     if since is not None and _stored_fingerprint(con) == fingerprint:
+        # Only when ratings were loaded too: with the `or`, the scan can no longer skip the row
+        # groups whose last_loaded_at is older (5M cases: 60 ms, 1.5 ms without)
+        if con.execute("select exists (select 1 from ratings where loaded_at >= $since)",
+                       {"since": since}).fetchall()[0][0]:
+            changed = f"({changed} or case_id in (select case_id from ratings where loaded_at >= $since))"
         ranges, bound, n_changed = rowid_ranges(con, "cases", changed, {"since": since})
         if not n_changed:
             return "none"

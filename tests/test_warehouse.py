@@ -210,3 +210,19 @@ def test_case_facts_are_stored_in_active_from_order_whatever_the_cases_order(tmp
                       "from case_facts where case_id like 'N%') where back").fetchall()[0][0]
     assert con.execute("select count(*) from case_facts where case_id like 'N%'").fetchall() == [(300,)]
     assert new == 0
+
+
+def test_a_ratings_file_alone_recomputes_the_rated_cases(tmp_path, monkeypatch):
+    """A load of ratings only changes no row of cases: the cases to recompute are found through
+    the ratings' loaded_at (refresh_facts adds that condition only when ratings were loaded)."""
+    monkeypatch.setenv("TTHC_LOAD_INCREMENTAL_MAX_SHARE", "inf")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    calls: list[str] = []
+    _load(con, [SAMPLE / "bo_tthc.xlsx", SAMPLE / "ho_so_2025_vendorB.csv", SAMPLE / "dvcqg_2026.jsonl"], calls)
+    before = con.execute("select sum(ratings_n) from case_facts").fetchall()[0][0]
+    cases = con.execute("select count(*), max(last_loaded_at) from cases").fetchall()
+    _load(con, [SAMPLE / "danh_gia_hai_long.txt"], calls)
+    assert calls[-1] == "incremental"
+    assert con.execute("select count(*), max(last_loaded_at) from cases").fetchall() == cases
+    assert con.execute("select sum(ratings_n) from case_facts").fetchall()[0][0] > before
+    _facts_match_view(con)
