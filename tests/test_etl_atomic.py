@@ -255,3 +255,74 @@ def test_reader_always_sees_a_complete_load(base_db, tmp_path):
     assert set(seen) <= set(expected), seen
     assert len(seen) >= 3, f"the reader saw too few loads to mean anything: {seen}"
     assert tuple(report["final"]) == expected[-1]   # it picked up the newest file without a restart
+
+
+# --- (e) the load's copy of the file: a reflink where the file system has them, else a byte copy ----
+
+def _reflinks(directory: Path) -> bool:
+    """Whether `directory`'s file system clones files (FICLONE): XFS and Btrfs do, ext4 and tmpfs not."""
+    import fcntl
+
+    a, b = directory / "reflink-probe-a", directory / "reflink-probe-b"
+    a.write_bytes(b"x" * 4096)
+    try:
+        with open(a, "rb") as s, open(b, "wb") as d:
+            fcntl.ioctl(d.fileno(), atomic.FICLONE, s.fileno())
+        return True
+    except OSError:
+        return False
+    finally:
+        a.unlink()
+        b.unlink(missing_ok=True)
+
+
+def test_without_reflinks_the_copy_is_byte_for_byte(base_db, tmp_path, monkeypatch):
+    def no_clone(fd, request, arg=0):
+        raise OSError(95, "Operation not supported")   # what ext4 answers
+
+    monkeypatch.setattr(atomic.fcntl, "ioctl", no_clone)
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(b"a stale copy, longer than nothing")
+    assert atomic._copy(base_db, copy) is False
+    assert sha256(copy) == sha256(base_db)
+    start = state(base_db)
+    load_files(base_db, [write_cases_csv(tmp_path / "moi.csv", "B", 3)])
+    assert state(base_db)["cases"] == start["cases"] + 3
+    assert stale_copies(base_db) == []
+
+
+def _reflink_dir(tmp_path: Path) -> Path:
+    """TTHC_TEST_REFLINK_DIR (a folder on XFS or Btrfs), else pytest's own when it clones; else skip."""
+    given = os.environ.get("TTHC_TEST_REFLINK_DIR")
+    if given:
+        d = Path(given) / f"tthc-test-{os.getpid()}"
+        d.mkdir(parents=True, exist_ok=True)
+        return d
+    if _reflinks(tmp_path):
+        return tmp_path
+    pytest.skip("this file system has no reflinks (ext4, tmpfs); set TTHC_TEST_REFLINK_DIR to a folder on XFS or Btrfs")
+
+
+def test_with_reflinks_the_copy_shares_the_blocks_and_a_load_still_works(golden_db, tmp_path):
+    d = _reflink_dir(tmp_path)
+    try:
+        db = d / "w.duckdb"
+        shutil.copyfile(golden_db[0], db)
+        with duckdb.connect(str(db)) as con:   # 64 MB more, so that a byte copy would show in the free space
+            con.execute("create table ballast as select range as i, md5(range::varchar) as h from range(1000000)")
+        before_sha, size = sha256(db), db.stat().st_size
+        os.sync()
+        free = shutil.disk_usage(d).free
+        copy = d / "copy.duckdb"
+        assert atomic._copy(db, copy) is True
+        os.sync()
+        assert free - shutil.disk_usage(d).free < size / 4   # the blocks are shared, not written again
+        assert sha256(copy) == before_sha
+        copy.unlink()
+        start = state(db)
+        load_files(db, [write_cases_csv(tmp_path / "moi.csv", "C", 7)])
+        assert state(db)["cases"] == start["cases"] + 7
+        assert stale_copies(db) == []
+    finally:
+        if d != tmp_path:
+            shutil.rmtree(d, ignore_errors=True)
