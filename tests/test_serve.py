@@ -59,6 +59,36 @@ def test_the_launcher_runs_streamlit_run_on_the_app_with_the_given_options():
         "run", str(ROOT / "app.py"), "--server.port", "8600", "--", "--db", "x.duckdb"]
 
 
+def _accepted_nodelay(listener) -> int:
+    """TCP_NODELAY of a connection accepted on `listener` (Streamlit's non-blocking listening socket)."""
+    import select
+    import socket
+
+    with socket.create_connection(listener.getsockname()[:2], timeout=5):
+        assert select.select([listener], [], [], 5)[0], "no connection to accept"
+        conn, _ = listener.accept()
+        with conn:
+            return conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+def test_the_server_sends_without_waiting_for_acks_on_the_connections_it_accepts(monkeypatch):
+    """Streamlit's own socket leaves Nagle's algorithm on (each response after the first on a
+    kept-alive connection then waits ~40 ms for the browser's delayed ACK); serve.tcp_nodelay turns it
+    off. If the first assertion fails, Streamlit has fixed it and tcp_nodelay can go."""
+    from streamlit.web.server.starlette import starlette_server
+
+    monkeypatch.setattr(starlette_server, "_bind_socket", starlette_server._bind_socket)   # restored after
+    plain, _ = starlette_server._bind_server_socket("127.0.0.1", "127.0.0.1", 0, 8)
+    with plain:
+        assert _accepted_nodelay(plain) == 0
+    assert serve.tcp_nodelay() is True
+    assert serve.tcp_nodelay() is True             # a second call does not wrap it twice
+    assert not getattr(starlette_server._bind_socket.__closure__[0].cell_contents, "tthc_nodelay", False)
+    listener, _ = starlette_server._bind_server_socket("127.0.0.1", "127.0.0.1", 0, 8)
+    with listener:
+        assert _accepted_nodelay(listener) == 1
+
+
 def test_the_launcher_warms_up_the_default_view_once_the_server_runs(sample_db, tmp_path):  # noqa: F811
     """Started as `make run` starts it, the server logs the warm-up's end (ui.openers.warm_up) and
     no failed page; when a load then replaces the warehouse file, it warms the new one up."""
@@ -91,6 +121,7 @@ def test_the_launcher_warms_up_the_default_view_once_the_server_runs(sample_db, 
     try:
         text = wait_for("warm-up:")
         assert "warm-up: the default view's queries of every metric page" in text, text[-3000:]
+        assert "server socket: TCP_NODELAY set" in text   # main() wired serve.tcp_nodelay into the real server
         assert "failed" not in text.split("warm-up:", 1)[1].splitlines()[0]
         assert "after a new warehouse file" not in text
         # what an atomic load does: a new file, moved over the old one
