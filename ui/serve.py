@@ -123,7 +123,7 @@ def tcp_nodelay() -> bool:
     same bug). With Nagle on, each response after the first on a kept-alive connection waits about
     40 ms for the browser's delayed ACK, and a fresh browser fetches some 140 files over six
     connections. Set on the listening socket, the option is inherited by the accepted ones (Linux).
-    The measured gain: 0.1-0.25 s on every page's first open (docs/performance.md, round 12)."""
+    The measured gain: 0.08-0.24 s on every page's first open (docs/performance.md, round 12)."""
     try:
         from streamlit.web.server.starlette import starlette_server
         bind = starlette_server._bind_socket
