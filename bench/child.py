@@ -61,15 +61,10 @@ class _Phases:
 
 
 def step_load(args: dict) -> dict:
-    import shutil
-
     from etl import atomic, load, warehouse, stage as stage_mod, readers
 
     ph = _Phases()
-    if hasattr(atomic, "_copy"):   # a reflink or a byte copy (round 12); older trees: shutil.copyfile
-        ph.wrap(atomic, "_copy", "copy_db_file")
-    else:
-        ph.wrap(shutil, "copyfile", "copy_db_file")
+    ph.wrap(atomic, "_copy", "copy_db_file")   # a reflink or a byte copy of the warehouse file
     ph.wrap(warehouse, "create_schema", "create_schema")
     ph.wrap(load, "open_source", "open_source (lazy reader, header scan)")
     ph.wrap(load, "stage", "stage (read + parse + validate)")
