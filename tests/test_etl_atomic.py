@@ -260,7 +260,8 @@ def test_reader_always_sees_a_complete_load(base_db, tmp_path):
 # --- (e) the load's copy of the file: a reflink where the file system has them, else a byte copy ----
 
 def _reflinks(directory: Path) -> bool:
-    """Whether `directory`'s file system clones files (FICLONE): XFS and Btrfs do, ext4 and tmpfs not."""
+    """Whether `directory`'s file system clones files (FICLONE): XFS and Btrfs do, ext4 and tmpfs not.
+    Its own ioctl, not atomic._copy: a _copy that never clones must fail the test below, not skip it."""
     import fcntl
 
     a, b = directory / "reflink-probe-a", directory / "reflink-probe-b"
