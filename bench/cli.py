@@ -123,6 +123,39 @@ class Runner:
         return result
 
 
+def speed_probe(rounds: int = 5) -> dict:
+    """How fast this machine is right now, on two fixed workloads: the median ms of `rounds` runs
+    of a pure-Python loop (one core) and of a DuckDB aggregate over generated rows (all cores).
+    Taken at the start and the end of a run, it tells a slow hour from a regression: the same code
+    measured 35-50 % slower in every step when the Python loop was that much slower
+    (docs/performance.md, round 13). Nothing is judged on it."""
+    import duckdb
+
+    def loop() -> None:
+        total = 0
+        for i in range(2_000_000):
+            total += i
+
+    con = duckdb.connect()
+    try:
+        con.execute("set threads = ?", [os.cpu_count() or 1])
+
+        def duck() -> None:
+            con.execute("select sum(i * i % 7) from range(20000000) t(i)").fetchall()
+
+        out = {}
+        for name, work in (("python_loop_ms", loop), ("duckdb_sum_ms", duck)):
+            times = []
+            for _ in range(rounds):
+                t0 = time.perf_counter()
+                work()
+                times.append((time.perf_counter() - t0) * 1000)
+            out[name] = round(statistics.median(times), 1)
+        return out
+    finally:
+        con.close()
+
+
 def machine() -> dict:
     cpu = ""
     try:
@@ -143,7 +176,7 @@ def machine() -> dict:
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
             "memory_gb": os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30,
             "duckdb": duckdb.__version__, "pandas": pandas.__version__, "pyarrow": pyarrow.__version__,
-            "fastexcel": fe, "loadavg_start": round(os.getloadavg()[0], 2)}
+            "fastexcel": fe, "loadavg_start": round(os.getloadavg()[0], 2), "speed_start": speed_probe()}
 
 
 def run(args) -> dict:
@@ -348,6 +381,7 @@ def run(args) -> dict:
     if not args.keep_db:
         query_db.unlink(missing_ok=True)
     result["machine"]["loadavg_end"] = round(os.getloadavg()[0], 2)
+    result["machine"]["speed_end"] = speed_probe()
     result["finished_at"] = datetime.now().isoformat(timespec="seconds")
     result["goals"] = report.goals(result)
     result["goals_passed"] = sum(1 for g in result["goals"] if g["pass"])

@@ -69,11 +69,20 @@ def _fmt(v, unit=""):
     return str(v)
 
 
+def _speed(r: dict) -> str:
+    """bench.cli.speed_probe's figures at the run's start and end ('-' for a run from before it)."""
+    def one(key: str) -> str:
+        a, b = (r["machine"].get(f"speed_{when}") or {} for when in ("start", "end"))
+        return f"{_fmt(a.get(key))} / {_fmt(b.get(key))}"
+    return f"Python loop {one('python_loop_ms')}, DuckDB sum {one('duckdb_sum_ms')}"
+
+
 def table(r: dict) -> str:
     lines = []
     n = r["cases"]
     lines.append(f"bench: {n:,} cases, {r['cores']} cores, {r['memory_gb']:.0f} GB, runs={r['runs']}, "
                  f"duckdb {r['machine'].get('duckdb')}, load average at start {r['machine'].get('loadavg_start')}")
+    lines.append(f"machine speed (ms, lower is faster; start / end): {_speed(r)}")
     lines.append("")
     lines.append(f"{'measure':<52} {'value':>14} {'reference':>14} {'ratio':>8}")
     lines.append("-" * 92)
@@ -135,6 +144,7 @@ def markdown(results: list[dict]) -> str:
         ("cases", lambda r: f"{r['cases']:,}"),
         ("runs (median of)", lambda r: str(r["runs"])),
         ("load average at start / end", lambda r: f"{r['machine'].get('loadavg_start')} / {r['machine'].get('loadavg_end')}"),
+        ("machine speed ms, start / end", _speed),
         ("ETL CSV rows/s", lambda r: cell(r, "etl_csv_rows_per_s")),
         ("raw DuckDB read_csv rows/s (ETL options)", lambda r: cell(r, "raw_csv_rows_per_s")),
         ("ETL XLSX rows/s", lambda r: cell(r, "etl_xlsx_rows_per_s")),

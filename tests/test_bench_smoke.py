@@ -51,6 +51,12 @@ def test_bench_smoke(tmp_path):
         assert {"id", "goal", "value", "threshold", "pass", "applies"} <= set(goal)
         assert goal["pass"] in (True, False), goal
     assert "bench:" in proc.stdout and "goals" in proc.stdout
+    # the machine's speed at both ends of the run, to read the figures by
+    for when in ("speed_start", "speed_end"):
+        speed = result["machine"][when]
+        assert set(speed) == {"python_loop_ms", "duckdb_sum_ms"}, when
+        assert all(isinstance(v, float) and v > 0 for v in speed.values()), (when, speed)
+    assert "machine speed (ms, lower is faster; start / end): Python loop" in proc.stdout
 
     # the pages in the browser: shape only, never a time
     for key in ("page_browser_cold_ms", "page_browser_warm_ms", "page_browser_click_ms", "page_browser_return_ms",
@@ -84,3 +90,16 @@ def test_bench_smoke(tmp_path):
     else:
         assert result["page_browser"].get("skipped"), result["page_browser"]
         assert any("browser render not measured" in n for n in result["notes"])
+
+
+def test_speed_probe_times_both_workloads_and_the_report_shows_them():
+    from bench import cli, report
+
+    speed = cli.speed_probe(rounds=1)
+    assert set(speed) == {"python_loop_ms", "duckdb_sum_ms"}
+    assert all(isinstance(v, float) and v > 0 for v in speed.values()), speed
+    run = {"machine": {"speed_start": speed, "speed_end": {"python_loop_ms": 80.0, "duckdb_sum_ms": 150.0}}}
+    shown = report._speed(run)
+    assert shown == f"Python loop {report._fmt(speed['python_loop_ms'])} / 80.0, DuckDB sum {report._fmt(speed['duckdb_sum_ms'])} / 150"
+    # a result file from before the probe existed still prints
+    assert report._speed({"machine": {}}) == "Python loop - / -, DuckDB sum - / -"
