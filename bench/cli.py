@@ -126,9 +126,9 @@ class Runner:
 def speed_probe(rounds: int = 5) -> dict:
     """How fast this machine is right now, on two fixed workloads: the median ms of `rounds` runs
     of a pure-Python loop (one core) and of a DuckDB aggregate over generated rows (all cores).
-    Taken at the start and the end of a run, it tells a slow hour from a regression: the same code
-    measured 35-50 % slower in every step when the Python loop was that much slower
-    (docs/performance.md, round 13). Nothing is judged on it."""
+    Taken at the start and the end of a run, it tells a slow hour from a regression: in round 13 of
+    docs/performance.md the same code ran every step 35-50 % slower in one hour than in the next, and
+    a Python loop's time varied as much from one second to the next. Nothing is judged on it."""
     import duckdb
 
     def loop() -> None:
