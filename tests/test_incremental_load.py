@@ -12,6 +12,7 @@ import pytest
 from core import settings
 from etl import atomic, load, warehouse
 from etl.merge import derive_due_dates
+from tests.test_etl_merge import HEADER, row, write_csv
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 
@@ -133,12 +134,6 @@ def test_a_small_and_a_big_file_merge_alike(tmp_path, monkeypatch):
     assert states[0] == states[1]
 
 
-def _csv(path: Path, rows: list[list[str]]) -> Path:
-    header = ["Mã hồ sơ", "Trạng thái", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày kết thúc xử lý", "Cán bộ xử lý"]
-    path.write_text("\n".join(",".join(r) for r in [header] + rows) + "\n", encoding="utf-8")
-    return path
-
-
 def test_a_small_file_updates_records_in_row_groups_far_apart_as_a_big_one(tmp_path, monkeypatch):
     """The small path finds the touched records' rowid ranges once and scopes both the copy of them
     and the update to those ranges; records in row groups far apart, and a new one, end as the big
@@ -148,18 +143,18 @@ def test_a_small_file_updates_records_in_row_groups_far_apart_as_a_big_one(tmp_p
     for small_rows in (10**9, 0):
         monkeypatch.setenv("TTHC_LOAD_KEEP_TOUCHED_MAX_ROWS", str(small_rows))
         con = duckdb.connect()
-        load.load_into(con, [_csv(tmp_path / "a.csv", [["M-1", pending, "06/01/2025 08:00", "09/01/2025 17:00", "",
-                                                         "An"]])], progress=False)
+        load.load_into(con, [write_csv(tmp_path / "a.csv", HEADER, [row("M-1", pending, handler="An")])],
+                       progress=False)
         # four row groups of other cases between M-1 and M-2: two rowid ranges, not one
         con.execute("insert into cases (case_id, unit) select 'PAD-' || range, 'Xã Đệm' from range(500000)")
-        load.load_into(con, [_csv(tmp_path / "b.csv", [["M-2", pending, "07/01/2025 08:00", "10/01/2025 17:00", "",
-                                                         "Bình"]])], progress=False)
+        load.load_into(con, [write_csv(tmp_path / "b.csv", HEADER, [
+            row("M-2", pending, "07/01/2025 08:00", "10/01/2025 17:00", handler="Bình")])], progress=False)
         rowids = dict(con.execute("select case_id, rowid from cases where case_id in ('M-1', 'M-2')").fetchall())
         assert rowids["M-2"] - rowids["M-1"] > 3 * warehouse.ROW_GROUP_ROWS
-        results = load.load_into(con, [_csv(tmp_path / "c.csv", [
-            ["M-1", "Đã trả kết quả", "06/01/2025 08:00", "09/01/2025 17:00", "08/01/2025 15:00", "Cúc"],
-            ["M-2", "Đã trả kết quả", "07/01/2025 08:00", "10/01/2025 17:00", "09/01/2025 11:00", "Cúc"],
-            ["M-3", pending, "08/01/2025 08:00", "13/01/2025 17:00", "", "Cúc"]])], progress=False)
+        results = load.load_into(con, [write_csv(tmp_path / "c.csv", HEADER, [
+            row("M-1", "Đã trả kết quả", finished="08/01/2025 15:00", handler="Cúc"),
+            row("M-2", "Đã trả kết quả", "07/01/2025 08:00", "10/01/2025 17:00", "09/01/2025 11:00", handler="Cúc"),
+            row("M-3", pending, "08/01/2025 08:00", "13/01/2025 17:00", handler="Cúc")])], progress=False)
         assert [(r.rows_inserted, r.rows_updated, r.rows_unchanged) for r in results] == [(1, 2, 0)]
         rows = con.execute("select case_id, status, finished_at, handler, source_file from cases "
                            "where case_id not like 'PAD-%' order by case_id").fetchall()
