@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BROWSER_PAGES = {"Tổng quan", "Giao ban tuần", "Xu hướng", "Chuyển đổi số", "Hài lòng", "Chỉ số 766"}
 
 NUMBERS = ("etl_csv_rows_per_s", "etl_xlsx_rows_per_s", "etl_jsonl_rows_per_s", "raw_xlsx_rows_per_s",
-           "raw_csv_rows_per_s", "incremental_load_s", "scan_floor_ms", "ours_kpis_ms", "pandas_kpis_ms",
+           "raw_csv_rows_per_s", "incremental_load_s", "incremental_no_spare_load_s", "scan_floor_ms", "ours_kpis_ms", "pandas_kpis_ms",
            "peak_rss_mb", "peak_rss_load_mb", "peak_rss_app_mb", "memory_gb")
 
 
@@ -44,6 +44,13 @@ def test_bench_smoke(tmp_path):
             assert isinstance(ms, (int, float)) and ms > 0, (key, page)
     assert result["etl"]["csv"]["rows"] == 100_000
     assert result["incremental"]["files"][0]["read"] == 3000
+    # the week's load took the spare copy the bench left as a last load would, and did not copy the
+    # file; without a spare it copied it; and no spare copy is left behind in the work folder
+    assert "copy_db_file" not in result["incremental"]["phases_s"], result["incremental"]["phases_s"]
+    assert all(isinstance(s, float) and s > 0 for s in result["incremental"]["spare_s"])
+    assert result["incremental_no_spare"]["phases_s"]["copy_db_file"] > 0
+    assert result["incremental_no_spare"]["files"] == result["incremental"]["files"]
+    assert not list((tmp_path / "work").rglob("*.spare-*"))
 
     goals = result["goals"]
     assert isinstance(goals, list) and goals
@@ -57,6 +64,7 @@ def test_bench_smoke(tmp_path):
         assert set(speed) == {"python_loop_ms", "duckdb_sum_ms"}, when
         assert all(isinstance(v, float) and v > 0 for v in speed.values()), (when, speed)
     assert "machine speed (ms, lower is faster; start / end): Python loop" in proc.stdout
+    assert "the same without a spare copy s (vs with)" in proc.stdout
 
     # the pages in the browser: shape only, never a time
     for key in ("page_browser_cold_ms", "page_browser_warm_ms", "page_browser_click_ms", "page_browser_return_ms",

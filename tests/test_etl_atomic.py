@@ -74,7 +74,7 @@ def base_db(tmp_path, golden_db) -> Path:
 
 def stale_copies(db: Path) -> list[Path]:
     """Copies a load left behind: its work copy, or the replaced file (removed in the background)."""
-    atomic.wait_unlinked()
+    atomic.wait_background()
     return sorted(db.parent.glob(db.name + ".tmp-*")) + sorted(db.parent.glob(db.name + ".old-*"))
 
 

@@ -189,15 +189,24 @@ def test_create_schema_skips_a_current_warehouse_and_rewrites_a_changed_one(tmp_
 
 # --- the replaced file ---------------------------------------------------------------------------
 
+def _files_of(db: Path) -> list[str]:
+    """The files next to `db` that belong to it, once the loads' background work is done; the spare
+    copy of the live file as it is now is listed as `<name>.spare`."""
+    atomic.wait_background()
+    spare = db.name + atomic.SPARE + atomic._identity(db)
+    return sorted(db.name + ".spare" if p.name == spare else p.name
+                  for p in db.parent.iterdir() if p.name.startswith(db.name))
+
+
 def test_the_replaced_file_is_removed_and_a_reader_keeps_reading_it(tmp_path):
     db = tmp_path / "w.duckdb"
     load.load_files(db, [SAMPLE / "ho_so_2025_vendorB.csv"], fresh=True)
     reader = duckdb.connect(str(db), read_only=True)
     before = reader.execute("select count(*) from cases").fetchall()[0][0]
     load.load_files(db, [_week(tmp_path)])
-    atomic.wait_unlinked()
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("w.duckdb")) == \
-        ["w.duckdb", "w.duckdb.lock"]
+    atomic.wait_background()
+    # the replaced file is gone; the next load's spare copy is there, named after the live file
+    assert _files_of(db) == ["w.duckdb", "w.duckdb.lock", "w.duckdb.spare"]
     assert reader.execute("select count(*) from cases").fetchall()[0][0] == before   # its own file still
     reader.close()
     con = duckdb.connect(str(db), read_only=True)
@@ -206,8 +215,95 @@ def test_the_replaced_file_is_removed_and_a_reader_keeps_reading_it(tmp_path):
     # a replaced file a killed load left behind goes with the next load
     shutil.copyfile(db, db.with_name("w.duckdb.old-123-456"))
     load.load_files(db, [_week(tmp_path)])
-    atomic.wait_unlinked()
+    atomic.wait_background()
     assert not list(tmp_path.glob("w.duckdb.old-*"))
+
+
+# --- the spare copy a load starts from -------------------------------------------------------------
+
+def _loaded(db: Path) -> dict:
+    """What loads wrote, without the times they ran at."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {}
+        for table, times in (("cases", "first_loaded_at, last_loaded_at"), ("case_facts", ""),
+                             ("case_month_cube", ""), ("rejects", ""), ("ingestions", "started_at, finished_at")):
+            cols = f"* exclude ({times})" if times else "*"
+            out[table] = sorted(map(repr, con.execute(f"select {cols} from {table}").fetchall()))
+        return out
+    finally:
+        con.close()
+
+
+def _no_copy(src, dst):
+    raise AssertionError("the load copied the live file instead of taking its spare")
+
+
+def _counted_copy(monkeypatch) -> list:
+    copies, real = [], atomic._copy
+    monkeypatch.setattr(atomic, "_copy", lambda src, dst: copies.append(Path(src).name) or real(src, dst))
+    return copies
+
+
+def test_a_load_starts_from_the_spare_the_last_load_made_and_ends_as_one_that_copied(tmp_path, monkeypatch):
+    db, control = tmp_path / "w.duckdb", tmp_path / "control" / "w.duckdb"
+    control.parent.mkdir()
+    for target in (db, control):
+        load.load_files(target, [SAMPLE / "ho_so_2025_vendorB.csv"], fresh=True)
+    monkeypatch.setenv("TTHC_LOAD_SPARE_COPY", "false")
+    load.load_files(control, [_week(tmp_path)])               # copies the live file
+    assert _files_of(control) == ["w.duckdb", "w.duckdb.lock"]
+    monkeypatch.delenv("TTHC_LOAD_SPARE_COPY")
+    assert _files_of(db) == ["w.duckdb", "w.duckdb.lock", "w.duckdb.spare"]
+    monkeypatch.setattr(atomic, "_copy", _no_copy)
+    monkeypatch.setattr(atomic, "make_spare", lambda db: False)          # its next spare: below
+    load.load_files(db, [_week(tmp_path)])
+    assert _loaded(db) == _loaded(control)
+    assert _files_of(db) == ["w.duckdb", "w.duckdb.lock"]
+    monkeypatch.undo()
+    atomic.make_spare(db)
+    # the taken spare is gone, and the next one is a copy of the new file
+    assert _files_of(db) == ["w.duckdb", "w.duckdb.lock", "w.duckdb.spare"]
+    spare = db.with_name(db.name + atomic.SPARE + atomic._identity(db))
+    assert spare.read_bytes() == db.read_bytes()
+
+
+def test_a_file_changed_in_place_since_its_spare_was_made_is_copied_afresh(tmp_path, monkeypatch):
+    db = tmp_path / "w.duckdb"
+    load.load_files(db, [SAMPLE / "ho_so_2025_vendorB.csv"], fresh=True)
+    atomic.wait_background()
+    con = duckdb.connect(str(db))                              # another program writes the live file
+    con.execute("insert into meta values ('written_in_place', 'yes')")
+    con.close()
+    db.with_name(db.name + atomic.SPARE + "partial").write_bytes(b"what a killed copy left")
+    copies = _counted_copy(monkeypatch)
+    load.load_files(db, [_week(tmp_path)])
+    assert copies == ["w.duckdb"]
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select value from meta where key = 'written_in_place'").fetchall() == [("yes",)]
+    con.close()
+    assert _files_of(db) == ["w.duckdb", "w.duckdb.lock", "w.duckdb.spare"]   # the partial one removed
+
+
+def test_a_failed_load_leaves_a_new_spare_and_a_busy_lock_makes_none(tmp_path, monkeypatch):
+    db = tmp_path / "w.duckdb"
+    load.load_files(db, [SAMPLE / "ho_so_2025_vendorB.csv"], fresh=True)
+    atomic.wait_background()
+    before = db.read_bytes()
+    bad = tmp_path / "hong.xlsx"
+    bad.write_bytes(b"PK not a workbook")
+    with pytest.raises(load.LoadError):
+        load.load_files(db, [_week(tmp_path), bad])
+    assert db.read_bytes() == before
+    assert _files_of(db) == ["w.duckdb", "w.duckdb.lock", "w.duckdb.spare"]   # the used one made again
+    for spare in db.parent.glob(db.name + atomic.SPARE + "*"):
+        spare.unlink()
+    with atomic.load_lock(db):                                  # a load is running: no spare now
+        assert atomic.make_spare(db) is False
+    assert _files_of(db) == ["w.duckdb", "w.duckdb.lock"]
+    monkeypatch.setattr(atomic, "_copy", _no_copy)
+    assert atomic.make_spare(db) is False                       # a copy that fails leaves nothing
+    assert _files_of(db) == ["w.duckdb", "w.duckdb.lock"]
 
 
 # --- free space given back -------------------------------------------------------------------------
@@ -243,7 +339,7 @@ def _cases_then_catalogue(tmp_path: Path, name: str) -> Path:
     db = tmp_path / name
     load.load_files(db, [SAMPLE / "ho_so_2025_vendorB.csv"], fresh=True)
     load.load_files(db, [SAMPLE / "bo_tthc.xlsx"])
-    atomic.wait_unlinked()
+    atomic.wait_background()
     return db
 
 
@@ -273,13 +369,12 @@ def test_a_load_that_leaves_free_space_gives_it_back(tmp_path, monkeypatch):
     monkeypatch.setenv("TTHC_LOAD_COMPACT_FREE_SHARE", "0.1")
     compact = _cases_then_catalogue(tmp_path, "compact.duckdb")
     assert _free_blocks(compact)[0] == 0
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("compact")) == \
-        ["compact.duckdb", "compact.duckdb.lock"]
+    assert _files_of(compact) == ["compact.duckdb", "compact.duckdb.lock", "compact.duckdb.spare"]
     assert _figures(compact) == _figures(kept)
     # and the next load works on the rewritten file as on any other
     load.load_files(compact, [_week(tmp_path)])
     load.load_files(kept, [_week(tmp_path)])
-    atomic.wait_unlinked()
+    atomic.wait_background()
     assert _figures(compact) == _figures(kept)
 
 
@@ -311,5 +406,4 @@ def test_a_failed_rewrite_keeps_the_load(tmp_path, monkeypatch):
     con = duckdb.connect(str(db), read_only=True)              # ...but loaded: the catalogue is there
     assert con.execute("select count(*) from procedures").fetchall()[0][0] > 0
     con.close()
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("w.duckdb")) == \
-        ["w.duckdb", "w.duckdb.lock"]
+    assert _files_of(db) == ["w.duckdb", "w.duckdb.lock", "w.duckdb.spare"]
