@@ -117,7 +117,7 @@ def step_settle(args: dict) -> dict:
     t0 = time.perf_counter()
     atomic._fsync_path(db)
     fsync_s = time.perf_counter() - t0
-    made = None
+    made = spare_s = None
     if args.get("spare", True):
         os.environ["TTHC_LOAD_SPARE_COPY"] = "true"
         t0 = time.perf_counter()
