@@ -141,7 +141,9 @@ def _identity(path: Path) -> str:
 
 
 def _spares(db: Path) -> list[Path]:
-    return list(db.parent.glob(db.name + SPARE + "*"))
+    # by prefix, not glob(): a database named with [ or * would be read as a pattern
+    prefix = db.name + SPARE
+    return [p for p in db.parent.iterdir() if p.name.startswith(prefix)]
 
 
 def _take_spare(db: Path, tmp: Path) -> bool:

@@ -3,6 +3,7 @@ due dates derived for its own cases only, a schema step that writes nothing when
 the replaced file removed in the background. Each must give what the full work would."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -241,7 +242,7 @@ def _no_copy(src, dst):
 
 def _counted_copy(monkeypatch) -> list:
     copies, real = [], atomic._copy
-    monkeypatch.setattr(atomic, "_copy", lambda src, dst: copies.append(Path(src).name) or real(src, dst))
+    monkeypatch.setattr(atomic, "_copy", lambda src, dst: copies.append(Path(dst).name) or real(src, dst))
     return copies
 
 
@@ -268,6 +269,16 @@ def test_a_load_starts_from_the_spare_the_last_load_made_and_ends_as_one_that_co
     assert spare.read_bytes() == db.read_bytes()
 
 
+def test_a_database_named_like_a_pattern_finds_its_spare(tmp_path, monkeypatch):
+    db = tmp_path / "kho [2026]*.duckdb"
+    load.load_files(db, [SAMPLE / "ho_so_2025_vendorB.csv"], fresh=True)
+    assert _files_of(db) == [db.name, db.name + ".lock", db.name + ".spare"]
+    monkeypatch.setattr(atomic, "_copy", _no_copy)
+    monkeypatch.setattr(atomic, "make_spare", lambda db: False)
+    load.load_files(db, [_week(tmp_path)])
+    assert _files_of(db) == [db.name, db.name + ".lock"]
+
+
 def test_a_file_changed_in_place_since_its_spare_was_made_is_copied_afresh(tmp_path, monkeypatch):
     db = tmp_path / "w.duckdb"
     load.load_files(db, [SAMPLE / "ho_so_2025_vendorB.csv"], fresh=True)
@@ -278,7 +289,9 @@ def test_a_file_changed_in_place_since_its_spare_was_made_is_copied_afresh(tmp_p
     db.with_name(db.name + atomic.SPARE + "partial").write_bytes(b"what a killed copy left")
     copies = _counted_copy(monkeypatch)
     load.load_files(db, [_week(tmp_path)])
-    assert copies == ["w.duckdb"]
+    atomic.wait_background()
+    # the load copied the live file; then, in the background, the next spare was made
+    assert copies == [f"w.duckdb.tmp-{os.getpid()}", "w.duckdb.spare-partial"]
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select value from meta where key = 'written_in_place'").fetchall() == [("yes",)]
     con.close()
