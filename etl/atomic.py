@@ -140,10 +140,15 @@ def _identity(path: Path) -> str:
     return f"{st.st_dev}-{st.st_ino}-{st.st_size}-{st.st_mtime_ns}-{st.st_ctime_ns}"
 
 
-def _spares(db: Path) -> list[Path]:
-    # by prefix, not glob(): a database named with [ or * would be read as a pattern
-    prefix = db.name + SPARE
+def _siblings(db: Path, suffix: str) -> list[Path]:
+    """The files named `db`'s name + `suffix` + anything: by prefix, not glob(), which would read a
+    database named with [ or * as a pattern."""
+    prefix = db.name + suffix
     return [p for p in db.parent.iterdir() if p.name.startswith(prefix)]
+
+
+def _spares(db: Path) -> list[Path]:
+    return _siblings(db, SPARE)
 
 
 def _take_spare(db: Path, tmp: Path) -> bool:
@@ -193,8 +198,8 @@ def make_spare(db: Path) -> bool:
 
 
 def _remove_stale(db: Path) -> None:
-    for pattern in (".tmp-*", ".old-*"):
-        for stale in db.parent.glob(db.name + pattern):
+    for suffix in (".tmp-", ".old-"):
+        for stale in _siblings(db, suffix):
             stale.unlink(missing_ok=True)
 
 

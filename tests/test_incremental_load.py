@@ -273,10 +273,11 @@ def test_a_database_named_like_a_pattern_finds_its_spare(tmp_path, monkeypatch):
     db = tmp_path / "kho [2026]*.duckdb"
     load.load_files(db, [SAMPLE / "ho_so_2025_vendorB.csv"], fresh=True)
     assert _files_of(db) == [db.name, db.name + ".lock", db.name + ".spare"]
+    db.with_name(db.name + ".old-1-2").write_bytes(b"a replaced file a killed load left")
     monkeypatch.setattr(atomic, "_copy", _no_copy)
     monkeypatch.setattr(atomic, "make_spare", lambda db: False)
     load.load_files(db, [_week(tmp_path)])
-    assert _files_of(db) == [db.name, db.name + ".lock"]
+    assert _files_of(db) == [db.name, db.name + ".lock"]      # the spare taken, the stale file removed
 
 
 def test_a_file_changed_in_place_since_its_spare_was_made_is_copied_afresh(tmp_path, monkeypatch):
