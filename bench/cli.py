@@ -297,8 +297,7 @@ def run(args) -> dict:
                        "spare_s": [r.get("spare_s") for r in settled],
                        "error": None if inc_ok else inc[0].get("error")}
         result[f"{key}_load_s"] = _median(result[key]["seconds"])
-    rss["incremental"] = max((result[k]["maxrss_mb"] or 0 for k in ("incremental", "incremental_no_spare")),
-                             default=None) or None
+    rss["incremental"] = max(result[k]["maxrss_mb"] or 0 for k in ("incremental", "incremental_no_spare")) or None
     _remove_db(inc_db)
 
     # --- dashboard pages: cold (fresh process each) and warm (one process) --------------------

@@ -15,10 +15,10 @@ The copy is ready before the load starts (a "spare"): after a load replaces the 
 background thread copies the new file and flushes the copy to disk, and the next load takes that
 copy instead of making one. On ext4 this takes the byte copy (0.16 s at 5M cases) and most of
 the final checkpoint's wait for the copy to reach the disk (0.57 -> 0.22 s) out of a week's load:
-1.58-1.69 s -> 1.07-1.10 s (docs/performance.md, round 14). The spare's name carries the live file's identity when it was
-copied (device, inode, size, modification and change times); a load takes it only when the live
-file still has that identity, so a file changed in place since (by another program) is copied
-afresh. The spare doubles the warehouse's space on disk (setting load_spare_copy turns it off).
+1.58-1.69 s -> 1.07-1.10 s (docs/performance.md, round 14). The spare's name carries the live
+file's identity when it was copied (device, inode, size, modification and change times); a load
+takes it only when the live file still has that identity, so a file changed in place since (by
+another program) is copied afresh. The spare doubles the warehouse's space on disk (setting load_spare_copy turns it off).
 
 DuckDB reuses the blocks a load frees but never gives them back, and every later load copies them:
 a catalogue loaded after 5M cases rewrites case_facts whole and leaves the file 880 MB instead of
