@@ -59,6 +59,12 @@ def test_the_launcher_runs_streamlit_run_on_the_app_with_the_given_options():
         "run", str(ROOT / "app.py"), "--server.port", "8600", "--", "--db", "x.duckdb"]
 
 
+def _static_dir() -> str:
+    from streamlit import file_util
+
+    return file_util.get_static_dir()
+
+
 def _accepted_nodelay(listener) -> int:
     """TCP_NODELAY of a connection accepted on `listener` (Streamlit's non-blocking listening socket)."""
     import select
@@ -87,6 +93,100 @@ def test_the_server_sends_without_waiting_for_acks_on_the_connections_it_accepts
     listener, _ = starlette_server._bind_server_socket("127.0.0.1", "127.0.0.1", 0, 8)
     with listener:
         assert _accepted_nodelay(listener) == 1
+
+
+def _asgi(app, path: str, method: str = "GET") -> tuple[int, dict, bytes]:
+    """One request through an ASGI app: status, headers (lower-case names), body."""
+    import asyncio
+
+    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "root_path": "",
+             "query_string": b"", "headers": [(b"host", b"127.0.0.1")], "scheme": "http",
+             "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 5000), "http_version": "1.1",
+             "asgi": {"version": "3.0"}}
+    out = {"status": None, "headers": {}, "body": b""}
+
+    sent = []
+
+    async def receive():   # the request once, then no disconnect until the response is done
+        if not sent:
+            sent.append(1)
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.Event().wait()
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            out["status"] = message["status"]
+            out["headers"] = {k.decode().lower(): v.decode() for k, v in message.get("headers", [])}
+        elif message["type"] == "http.response.body":
+            out["body"] += message.get("body", b"")
+
+    asyncio.run(app(scope, receive, send))
+    return out["status"], out["headers"], out["body"]
+
+
+def test_front_end_files_from_memory_have_streamlits_bytes_and_headers_and_nothing_else_is_taken():
+    """serve.MemoryStatic answers `/static/...` with the file's bytes and the content type and cache
+    header Streamlit's own static handler gives the same file (one file of each kind the folder
+    has); any other path, an unknown file, a path out of the folder and a POST go to the app it wraps."""
+    from streamlit import file_util
+    from streamlit.web.server.starlette.starlette_static_routes import create_streamlit_static_handler
+
+    static_dir = file_util.get_static_dir()
+    theirs = create_streamlit_static_handler(directory=static_dir, base_url=None)
+    seen = []
+
+    async def app(scope, receive, send):
+        seen.append((scope["method"], scope["path"]))
+        await send({"type": "http.response.start", "status": 418, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    ours = serve.MemoryStatic(app, static_dir, None)
+    assert len(ours.paths) > 100
+    one_of_each = {}
+    for name in sorted(ours.paths):
+        one_of_each.setdefault(Path(name).suffix, name)
+    assert {".js", ".css", ".woff2"} <= set(one_of_each)
+    for name in one_of_each.values():
+        status, headers, body = _asgi(ours, "/static/" + name)
+        assert seen == [], name                       # answered without the wrapped app
+        assert status == 200 and body == (Path(static_dir) / "static" / name).read_bytes(), name
+        t_status, t_headers, t_body = _asgi(theirs, "/static/" + name)
+        assert t_status == 200 and t_body == body
+        for key in ("content-type", "cache-control", "content-length"):
+            assert headers[key] == t_headers[key], (name, key)
+        head_status, head_headers, head_body = _asgi(ours, "/static/" + name, "HEAD")
+        assert (head_status, head_body, head_headers["content-length"]) == (200, b"", headers["content-length"])
+    assert "immutable" in headers["cache-control"]
+    js = one_of_each[".js"]
+    for method, path in [("GET", "/"), ("GET", "/giao_ban"), ("GET", "/static/js/no-such-file.js"),
+                         ("GET", "/static/../index.html"), ("GET", "/static/%2E%2E/index.html"),
+                         ("GET", "/static//" + js), ("POST", "/static/" + js), ("GET", "/_stcore/health")]:
+        seen.clear()
+        assert _asgi(ours, path, method)[0] == 418, path
+        assert seen == [(method, path)], path
+
+
+def test_front_end_files_from_memory_under_a_base_url_and_wired_into_streamlits_app(monkeypatch):
+    """Under server.baseUrlPath the files are served at `/<base>/static/...` only; static_from_memory
+    wraps the app Streamlit's server creates, once however often it is called."""
+    from streamlit import file_util
+    from streamlit.web.server.starlette import starlette_server
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 418, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    ours = serve.MemoryStatic(app, file_util.get_static_dir(), "/tthc/")
+    name = next(n for n in sorted(ours.paths) if n.endswith(".js"))
+    assert _asgi(ours, "/tthc/static/" + name)[0] == 200
+    assert _asgi(ours, "/static/" + name)[0] == 418
+
+    monkeypatch.setattr(starlette_server, "create_starlette_app", lambda runtime: app)   # restored after
+    assert serve.static_from_memory() is True
+    assert serve.static_from_memory() is True
+    created = starlette_server.create_starlette_app(None)
+    assert isinstance(created, serve.MemoryStatic) and created.app is app     # wrapped once, not twice
+    assert _asgi(created, "/static/" + name)[0] == 200
 
 
 def test_the_launcher_warms_up_the_default_view_once_the_server_runs(sample_db, tmp_path):  # noqa: F811
@@ -122,6 +222,12 @@ def test_the_launcher_warms_up_the_default_view_once_the_server_runs(sample_db, 
         text = wait_for("warm-up:")
         assert "warm-up: the default view's queries of every metric page" in text, text[-3000:]
         assert "server socket: TCP_NODELAY set" in text   # main() wired serve.tcp_nodelay into the real server
+        assert "front-end files: served from memory" in text   # and serve.static_from_memory
+        import urllib.request
+
+        name = next(n for n in sorted(serve.MemoryStatic(None, _static_dir(), None).paths) if n.endswith(".js"))
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/{name}", timeout=10) as r:
+            assert r.read() == (Path(_static_dir()) / "static" / name).read_bytes()
         assert "failed" not in text.split("warm-up:", 1)[1].splitlines()[0]
         assert "after a new warehouse file" not in text
         # what an atomic load does: a new file, moved over the old one
