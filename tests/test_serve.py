@@ -55,8 +55,50 @@ def test_preload_covers_the_own_packages_except_the_named_entry_points():
 
 
 def test_the_launcher_runs_streamlit_run_on_the_app_with_the_given_options():
+    """Its own Streamlit options first, so that the command line's win (a later option does)."""
     assert serve.command(["--server.port", "8600", "--", "--db", "x.duckdb"]) == [
-        "run", str(ROOT / "app.py"), "--server.port", "8600", "--", "--db", "x.duckdb"]
+        "run", str(ROOT / "app.py"), "--runner.magicEnabled", "false", "--server.port", "8600", "--", "--db",
+        "x.duckdb"]
+
+
+def test_no_page_relies_on_streamlit_magic():
+    """The launcher turns magic off (serve.STREAMLIT_OPTIONS): a bare expression in a page, which
+    magic would write to the screen, would then show nothing. Docstrings are not written either way."""
+    import ast
+
+    files = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+    assert len(files) > 5
+    bare = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Expr):
+                continue
+            value = node.value
+            if not isinstance(value, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom)) and not (
+                    isinstance(value, ast.Constant) and isinstance(value.value, str)):
+                bare.append(f"{path.name}:{node.lineno}")
+    assert bare == []
+
+
+FREEZE_PROBE = r"""
+import gc, json
+from ui import serve
+serve.preload()
+before = len(gc.get_objects(generation=2))
+serve.freeze_imports()
+print(json.dumps({"before": before, "after": len(gc.get_objects(generation=2)), "frozen": gc.get_freeze_count()}))
+"""
+
+
+def test_the_launcher_leaves_the_imported_modules_objects_out_of_later_collections():
+    """After serve.freeze_imports, the oldest generation, which Streamlit's full collection after
+    each script run walks, no longer holds the objects the imports made."""
+    out = subprocess.run([sys.executable, "-c", FREEZE_PROBE], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["before"] > 20_000
+    assert got["frozen"] >= got["before"]
+    assert got["after"] < got["before"] / 100
 
 
 def _static_dir() -> str:
