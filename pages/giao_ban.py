@@ -57,7 +57,8 @@ def _comparison(cur06: pd.DataFrame, prev06: pd.DataFrame) -> pd.DataFrame:
 def body(f) -> None:
     q = openers.giao_ban(f, _week_choice(f))
     monday, end, prev_start, prev_end, days = q.monday, q.end, q.prev_start, q.prev_end, q.days
-    cur06, cur, prev06, prev, late, due = q.cur06, q.cur, q.prev06, q.prev, q.late, q.due
+    cur06, cur, prev06, prev = q.cur06, q.cur, q.prev06, q.prev
+    late_view, due_view, by_handler = q.late_view, q.due_view, q.by_handler
     st.caption(f"Tuần {fmt_period(monday, end)}"
                + (" (đến mốc hôm nay)" if end < monday + timedelta(days=6) else "")
                + f"; so với tuần trước {fmt_period(prev_start, prev_end)}. Biểu II.06a tính cho cả đơn vị, mọi lĩnh vực"
@@ -71,7 +72,7 @@ def body(f) -> None:
                        bad_when_up=True, container=cols[3])
     cards.count_metric("Đang quá hạn", cur["pending_overdue"], prev["pending_overdue"], "tuần trước",
                        bad_when_up=True, container=cols[4])
-    cols[5].metric("Sắp đến hạn", fmt_int(len(due)), border=True, help=f"Hạn trả trong {days} ngày làm việc tới")
+    cols[5].metric("Sắp đến hạn", fmt_int(len(due_view)), border=True, help=f"Hạn trả trong {days} ngày làm việc tới")
 
     st.subheader("Biểu II.06a: tình hình, kết quả giải quyết TTHC")
     tab_cur, tab_both = st.tabs([f"Tuần {fmt_period(monday, end)}", "So với tuần trước"])
@@ -83,26 +84,23 @@ def body(f) -> None:
         tables.show(compare, numeric=list(compare.columns[1:]),
                     total_rows=[i for i, s in enumerate(compare["Lĩnh vực"]) if s == "Tổng cộng"])
 
-    st.subheader(f"Hồ sơ trễ hạn ({fmt_int(len(late))})")
+    st.subheader(f"Hồ sơ trễ hạn ({fmt_int(len(late_view))})")
     st.caption("Hồ sơ giải quyết quá hạn trong tuần và hồ sơ đang quá hạn vào cuối tuần; nhiều ngày trễ nhất "
                "trước. Bấm vào tiêu đề cột để sắp xếp.")
-    late_view = caselists.shape(late, caselists.LATE_ORDER)
-    if late.empty:
+    if late_view.empty:
         st.success("Không có hồ sơ trễ hạn trong tuần.")
     else:
         st.dataframe(late_view, hide_index=True, column_config=caselists.column_config(), key="gb_late")
 
-    st.subheader(f"Hồ sơ sắp đến hạn trong {days} ngày làm việc tới ({fmt_int(len(due))})")
+    st.subheader(f"Hồ sơ sắp đến hạn trong {days} ngày làm việc tới ({fmt_int(len(due_view))})")
     st.caption(f"Hồ sơ đang giải quyết vào ngày {fmt_date(end)} có hạn trả từ ngày đó đến {days} ngày làm việc sau; "
                "hạn gần nhất trước.")
-    due_view = caselists.shape(due, caselists.DUE_ORDER)
-    if due.empty:
+    if due_view.empty:
         st.success("Không có hồ sơ nào sắp đến hạn.")
     else:
         st.dataframe(due_view, hide_index=True, column_config=caselists.column_config(), key="gb_due")
 
     st.subheader("Theo cán bộ xử lý")
-    by_handler = caselists.handler_counts(late, due)
     if by_handler.empty:
         st.info("Không có hồ sơ trễ hạn hay sắp đến hạn để thống kê theo cán bộ.")
     else:

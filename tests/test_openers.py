@@ -243,3 +243,30 @@ def test_chi_so_766_shares_tong_quans_index766(sample_db, monkeypatch):  # noqa:
     idx = openers.chi_so_766(f, later=data.now)
     assert computed == ["index766_by_month"]
     assert idx.idx == tq.index766.result() and idx.idx["total"] is not None
+
+
+def test_giao_ban_shapes_its_lists_once_per_week_and_filters(sample_db, monkeypatch):  # noqa: F811
+    """The late and due-soon lists and the counts by handler are cached with the queries
+    (caselists.views): a second browser session's open of Giao ban tuần shapes nothing, and shows
+    the same lists; another week is shaped anew."""
+    from ui import caselists
+
+    calls = []
+    real = caselists.shape
+    monkeypatch.setattr(caselists, "shape", lambda df, order: calls.append(len(order)) or real(df, order))
+    monkeypatch.setenv("TTHC_PAGE_PREFETCH", "0")
+    data.clear()
+    openers.forget()
+    first = open_page(make_app(sample_db, monkeypatch), METRIC_PAGES["giao_ban"])
+    assert_clean(first)
+    assert sorted(calls) == sorted([len(caselists.LATE_ORDER), len(caselists.DUE_ORDER)])
+    second = open_page(make_app(sample_db, monkeypatch), METRIC_PAGES["giao_ban"])
+    assert_clean(second)
+    assert len(calls) == 2
+    shown = [[d.value.to_dict("list") for d in at.dataframe] for at in (first, second)]
+    assert len(shown[0]) == 3 and shown[0] == shown[1]
+    from datetime import date
+
+    second.selectbox(key="gb_week").set_value(date(2026, 10, 5)).run()     # another week
+    assert_clean(second)
+    assert len(calls) == 4

@@ -1,9 +1,12 @@
 """The giao ban's case lists (late, due soon) shaped for display and export."""
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
+from ui import data
 from ui.labels import CASE_LIST_COLUMNS, CASE_STATUS, CHANNELS, DUE_ORIGIN, LATE_KIND
 
 LATE_ORDER = ["kind", "case_id", "sector", "procedure_name", "handler", "department", "received_at", "due_date",
@@ -81,3 +84,15 @@ def handler_counts(late: pd.DataFrame, due: pd.DataFrame) -> pd.DataFrame:
     pivot[HANDLER_TOTAL] = pivot[cols[2:]].sum(axis=1)
     pivot = pivot.sort_values([HANDLER_TOTAL, cols[0]], ascending=[False, True])
     return pivot.reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, ttl=data.CACHE_TTL_S, max_entries=data.MAX_ENTRIES)
+def views(path: str, ver: tuple | None, monday: date, end: date, unit: str | None, sector: str | None,
+          days: int, _late: pd.DataFrame, _due: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The week's late and due-soon lists shaped for display (`shape`) and their counts by handler,
+    cached like the queries they come from. `_late` and `_due` (left out of the cache key, as their
+    leading underscore tells st.cache_data) are data.late_cases and data.due_soon of the same
+    arguments. Every open of Giao ban tuần is a new browser session that would otherwise shape them
+    again: 30-50 ms of CPU at 5M cases in the script run the page waits for (docs/performance.md,
+    round 15)."""
+    return shape(_late, LATE_ORDER), shape(_due, DUE_ORDER), handler_counts(_late, _due)

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 from typing import Callable
 
 from core import settings
-from ui import data, periods
+from ui import caselists, data, periods
 
 log = logging.getLogger("tthc.ui")
 
@@ -63,9 +63,12 @@ def giao_ban(f, monday: date | None = None, later: Callable = data.later) -> Sim
     due = later(data.due_soon, f.path, f.version, monday, end, f.unit, f.sector, days)
     cur06 = data.report06a(f.path, f.version, monday, end, f.unit)
     cur = data.kpis(f.path, f.version, monday, end, f.unit, f.sector, None)
+    late, due = late.result(), due.result()
+    late_view, due_view, by_handler = caselists.views(f.path, f.version, monday, end, f.unit, f.sector, days,
+                                                      late, due)
     return SimpleNamespace(monday=monday, end=end, prev_start=prev_start, prev_end=prev_end, days=days,
                            cur06=cur06, cur=cur, prev06=prev06.result(), prev=prev.result(),
-                           late=late.result(), due=due.result())
+                           late_view=late_view, due_view=due_view, by_handler=by_handler)
 
 
 TREND_RANGES = {"nam": "Từ đầu năm đến cuối kỳ", "12t": "12 tháng gần nhất", "ky": "Kỳ đã chọn"}
