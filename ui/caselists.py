@@ -93,6 +93,6 @@ def views(path: str, ver: tuple | None, monday: date, end: date, unit: str | Non
     cached like the queries they come from. `_late` and `_due` (left out of the cache key, as their
     leading underscore tells st.cache_data) are data.late_cases and data.due_soon of the same
     arguments. Every open of Giao ban tuần is a new browser session that would otherwise shape them
-    again: 30-50 ms of CPU at 5M cases in the script run the page waits for (docs/performance.md,
-    round 15)."""
+    again, in the script run the page waits for: at 5M cases that run used 99-131 ms of CPU, and
+    54-62 ms with the views cached (docs/performance.md, round 15)."""
     return shape(_late, LATE_ORDER), shape(_due, DUE_ORDER), handler_counts(_late, _due)
