@@ -18,7 +18,8 @@ the final checkpoint's wait for the copy to reach the disk (0.57 -> 0.22 s) out 
 1.58-1.69 s -> 1.07-1.10 s (docs/performance.md, round 14). The spare's name carries the live
 file's identity when it was copied (device, inode, size, modification and change times); a load
 takes it only when the live file still has that identity, so a file changed in place since (by
-another program) is copied afresh. The spare doubles the warehouse's space on disk (setting load_spare_copy turns it off).
+another program) is copied afresh. The spare doubles the warehouse's space on disk (setting
+load_spare_copy turns it off).
 
 DuckDB reuses the blocks a load frees but never gives them back, and every later load copies them:
 a catalogue loaded after 5M cases rewrites case_facts whole and leaves the file 880 MB instead of
