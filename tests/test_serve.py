@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+# the cache age Streamlit's own static handler gives: the wrapper is handed the same
+from streamlit.web.server.starlette.starlette_server_config import STATIC_ASSET_CACHE_MAX_AGE_SECONDS as MAX_AGE_S
+
 from tests.test_app_pages import sample_db  # noqa: F401 (fixture)
 from ui import serve
 
@@ -182,7 +185,7 @@ def test_front_end_files_from_memory_have_streamlits_bytes_and_headers_and_nothi
         await send({"type": "http.response.start", "status": 418, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    ours = serve.MemoryStatic(app, static_dir, None)
+    ours = serve.MemoryStatic(app, static_dir, None, MAX_AGE_S)
     assert len(ours.paths) > 100
     one_of_each = {}
     for name in sorted(ours.paths):
@@ -218,7 +221,7 @@ def test_front_end_files_from_memory_under_a_base_url_and_wired_into_streamlits_
         await send({"type": "http.response.start", "status": 418, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    ours = serve.MemoryStatic(app, file_util.get_static_dir(), "/tthc/")
+    ours = serve.MemoryStatic(app, file_util.get_static_dir(), "/tthc/", MAX_AGE_S)
     name = next(n for n in sorted(ours.paths) if n.endswith(".js"))
     assert _asgi(ours, "/tthc/static/" + name)[0] == 200
     assert _asgi(ours, "/static/" + name)[0] == 418
@@ -267,7 +270,7 @@ def test_the_launcher_warms_up_the_default_view_once_the_server_runs(sample_db, 
         assert "front-end files: served from memory" in text   # and serve.static_from_memory
         import urllib.request
 
-        name = next(n for n in sorted(serve.MemoryStatic(None, _static_dir(), None).paths) if n.endswith(".js"))
+        name = next(n for n in sorted(serve.MemoryStatic(None, _static_dir(), None, MAX_AGE_S).paths) if n.endswith(".js"))
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/{name}", timeout=10) as r:
             assert r.read() == (Path(_static_dir()) / "static" / name).read_bytes()
         assert "failed" not in text.split("warm-up:", 1)[1].splitlines()[0]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import mimetypes
 import pkgutil
 import socket
 import sys
@@ -158,13 +159,11 @@ class MemoryStatic:
     them (tests/test_serve.py compares). Each file is read at its first request and kept: at most the
     folder's 25 MB, about 8 MB for the pages this app has."""
 
-    def __init__(self, app, static_dir: str, base_url: str | None):
-        from streamlit.web.server.starlette.starlette_server_config import STATIC_ASSET_CACHE_MAX_AGE_SECONDS
-
+    def __init__(self, app, static_dir: str, base_url: str | None, max_age_s: int):
         self.app = app
         base = (base_url or "").strip("/")
         self.prefix = f"/{base}/static/" if base else "/static/"
-        self.cache_control = f"public, immutable, max-age={STATIC_ASSET_CACHE_MAX_AGE_SECONDS}".encode()
+        self.cache_control = f"public, immutable, max-age={max_age_s}".encode()
         root = Path(static_dir) / "static"
         # hashed bundles only: Streamlit serves HTML and manifests with `no-cache`, so they stay its own
         self.paths = {p.relative_to(root).as_posix(): p for p in root.rglob("*")
@@ -174,8 +173,6 @@ class MemoryStatic:
     def _entry(self, name: str) -> tuple[list, bytes] | None:
         hit = self.cache.get(name)
         if hit is None and name in self.paths:
-            import mimetypes
-
             body = self.paths[name].read_bytes()
             kind = mimetypes.guess_type(name)[0] or "text/plain"    # as Starlette's FileResponse
             if kind.startswith("text/"):
@@ -202,9 +199,7 @@ def static_from_memory() -> bool:
     try:
         from streamlit import config, file_util
         from streamlit.web.server.starlette import starlette_server
-        from streamlit.web.server.starlette.starlette_server_config import (  # noqa: F401
-            STATIC_ASSET_CACHE_MAX_AGE_SECONDS,
-        )
+        from streamlit.web.server.starlette.starlette_server_config import STATIC_ASSET_CACHE_MAX_AGE_SECONDS
         create = starlette_server.create_starlette_app
     except (ImportError, AttributeError):
         log.warning("front-end files served by Streamlit: it builds its app in a way ui.serve does not know")
@@ -213,7 +208,8 @@ def static_from_memory() -> bool:
         return True
 
     def create_app(runtime):
-        app = MemoryStatic(create(runtime), file_util.get_static_dir(), config.get_option("server.baseUrlPath"))
+        app = MemoryStatic(create(runtime), file_util.get_static_dir(), config.get_option("server.baseUrlPath"),
+                           STATIC_ASSET_CACHE_MAX_AGE_SECONDS)
         log.info("front-end files: served from memory (%d files under %s)", len(app.paths), app.prefix)
         return app
 
